@@ -3,7 +3,9 @@
 function(spstudio_target_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
-    -Wcast-align -Wimplicit-fallthrough)
+    -Wcast-align -Wimplicit-fallthrough
+    # Option structs are meant to be brace-initialised in part.
+    -Wno-missing-field-initializers)
   if(SPSTUDIO_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

@@ -33,7 +33,8 @@ Json shape_json(const ValueShape& s) {
       return Json{{"other", s.type_name}};
     case ValueShape::Kind::List: {
       Json items = Json::array();
-      for (const ValueShape& i : s.items) items.push_back(shape_json(i));
+      for (const ValueShape& i : s.items)
+        items.push_back(shape_json(i));
       return Json{{"list", items}};
     }
   }
@@ -47,7 +48,8 @@ Json shape_json(const ValueShape& s) {
 ValueShape shape_from(const Json& j, const std::string& where) {
   if (j.is_null()) return ValueShape::none();
   if (!j.is_object() || j.size() != 1) fail(where, "a shape is null or {\"tensor\"|\"list\"|\"int\"|\"other\": ...}");
-  const auto& [k, v] = *j.items().begin();
+  const std::string k = j.begin().key();
+  const Json& v = j.begin().value();
   if (k == "tensor") return ValueShape::tensor(v.get<std::vector<std::int64_t>>());
   if (k == "int") return ValueShape::integer(v.get<std::int64_t>());
   if (k == "other") {
@@ -81,13 +83,15 @@ Json node_json(const ModuleNode& n) {
   }
   if (!n.inputs.empty()) {
     Json inputs = Json::object();
-    for (const auto& [name, shape] : n.inputs) inputs[name] = shape_json(shape);
+    for (const auto& [name, shape] : n.inputs)
+      inputs[name] = shape_json(shape);
     j["inputs"] = inputs;
   }
   if (n.output) j["output"] = shape_json(*n.output);
   if (!n.children.empty()) {
     Json children = Json::array();
-    for (const ModuleNode& c : n.children) children.push_back(node_json(c));
+    for (const ModuleNode& c : n.children)
+      children.push_back(node_json(c));
     j["children"] = children;
   }
   return j;
@@ -155,8 +159,7 @@ ValueShape ValueShape::integer(std::int64_t value) {
 }
 
 bool ValueShape::operator==(const ValueShape& o) const {
-  return kind == o.kind && sizes == o.sizes && items == o.items && value == o.value &&
-         type_name == o.type_name;
+  return kind == o.kind && sizes == o.sizes && items == o.items && value == o.value && type_name == o.type_name;
 }
 
 const ModuleNode* ModuleNode::child(const std::string& child_name) const {
@@ -223,7 +226,8 @@ std::string describe_shape(const ValueShape& s) {
     }
     case ValueShape::Kind::List: {
       std::string out = "(";
-      for (std::size_t i = 0; i < s.items.size(); ++i) out += (i ? ", " : "") + describe_shape(s.items[i]);
+      for (std::size_t i = 0; i < s.items.size(); ++i)
+        out += (i ? ", " : "") + describe_shape(s.items[i]);
       return out + ")";
     }
   }

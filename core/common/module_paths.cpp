@@ -26,7 +26,8 @@ std::string describe_node(const std::string& path, const ModuleNode& node) {
 
 void collect(const ModuleNode& node, const std::string& path, std::vector<std::string>& out) {
   out.push_back(path);
-  for (const ModuleNode& c : node.children) collect(c, join_module_path(path, c.name), out);
+  for (const ModuleNode& c : node.children)
+    collect(c, join_module_path(path, c.name), out);
 }
 
 }  // namespace
@@ -59,15 +60,16 @@ std::vector<std::string> resolve_module_path(const ModuleNode& root, const std::
       } else if (const ModuleNode* child = c.node->child(atom)) {
         next.push_back({child, join_module_path(c.path, atom)});
       } else {
-        throw PathError("'" + atom + "' is not a submodule of " + describe_node(c.path, *c.node) +
-                        " (in plan key '" + key + "')");
+        throw PathError("'" + atom + "' is not a submodule of " + describe_node(c.path, *c.node) + " (in plan key '" +
+                        key + "')");
       }
     }
     cursors = std::move(next);
   }
   std::vector<std::string> paths;
   paths.reserve(cursors.size());
-  for (const Cursor& c : cursors) paths.push_back(c.path);
+  for (const Cursor& c : cursors)
+    paths.push_back(c.path);
   return paths;
 }
 

@@ -21,15 +21,14 @@ std::string divisors_text(long long n, long long limit) {
 
 std::string check_parallel_config(const ParallelConfig& c, int world_size) {
   if (c.ulysses_degree < 1 || c.ring_degree < 1)
-    return "ulysses_degree and ring_degree must be at least 1 (got ulysses " +
-           std::to_string(c.ulysses_degree) + ", ring " + std::to_string(c.ring_degree) + ")";
+    return "ulysses_degree and ring_degree must be at least 1 (got ulysses " + std::to_string(c.ulysses_degree) +
+           ", ring " + std::to_string(c.ring_degree) + ")";
   if (world_size < 1) return "the world size must be at least 1 (got " + std::to_string(world_size) + ")";
   if (c.sp_size() != world_size) {
     return "ulysses_degree × ring_degree = " + std::to_string(c.ulysses_degree) + " × " +
            std::to_string(c.ring_degree) + " = " + std::to_string(c.sp_size()) + " must equal the " +
-           std::to_string(world_size) + " worker process(es); degrees whose product is " +
-           std::to_string(world_size) + " use ulysses_degree in {" +
-           divisors_text(world_size, world_size) + "}";
+           std::to_string(world_size) + " worker process(es); degrees whose product is " + std::to_string(world_size) +
+           " use ulysses_degree in {" + divisors_text(world_size, world_size) + "}";
   }
   return {};
 }
@@ -49,20 +48,24 @@ SpRankLayout sp_rank_layout(const ParallelConfig& c, int rank) {
   l.rank = rank;
   l.ulysses_rank = rank % c.ulysses_degree;
   l.ring_rank = rank / c.ulysses_degree;
-  for (int j = 0; j < c.ulysses_degree; ++j) l.ulysses_group.push_back(l.ring_rank * c.ulysses_degree + j);
-  for (int i = 0; i < c.ring_degree; ++i) l.ring_group.push_back(i * c.ulysses_degree + l.ulysses_rank);
+  for (int j = 0; j < c.ulysses_degree; ++j)
+    l.ulysses_group.push_back(l.ring_rank * c.ulysses_degree + j);
+  for (int i = 0; i < c.ring_degree; ++i)
+    l.ring_group.push_back(i * c.ulysses_degree + l.ulysses_rank);
   return l;
 }
 
 std::vector<std::vector<int>> ulysses_groups(const ParallelConfig& c) {
   std::vector<std::vector<int>> groups;
-  for (int i = 0; i < c.ring_degree; ++i) groups.push_back(sp_rank_layout(c, i * c.ulysses_degree).ulysses_group);
+  for (int i = 0; i < c.ring_degree; ++i)
+    groups.push_back(sp_rank_layout(c, i * c.ulysses_degree).ulysses_group);
   return groups;
 }
 
 std::vector<std::vector<int>> ring_groups(const ParallelConfig& c) {
   std::vector<std::vector<int>> groups;
-  for (int j = 0; j < c.ulysses_degree; ++j) groups.push_back(sp_rank_layout(c, j).ring_group);
+  for (int j = 0; j < c.ulysses_degree; ++j)
+    groups.push_back(sp_rank_layout(c, j).ring_group);
   return groups;
 }
 

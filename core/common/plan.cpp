@@ -42,8 +42,12 @@ bool is_partial(const SplitSpec& spec) {
   return std::holds_alternative<SequenceParallelPartialInput>(spec);
 }
 
-std::string split_hook_name(const std::string& plan_key) { return "sp_input---" + plan_key; }
-std::string gather_hook_name(const std::string& plan_key) { return "sp_output---" + plan_key; }
+std::string split_hook_name(const std::string& plan_key) {
+  return "sp_input---" + plan_key;
+}
+std::string gather_hook_name(const std::string& plan_key) {
+  return "sp_output---" + plan_key;
+}
 
 std::string describe_plan_key(const std::string& key) {
   return key.empty() ? std::string("\"\" (root)") : "\"" + key + "\"";
@@ -64,7 +68,9 @@ bool operator==(const SequenceParallelOutput& a, const SequenceParallelOutput& b
          std::tie(b.gather_dim, b.expected_dims, b.shard_group);
 }
 
-bool operator==(const InputKey& a, const InputKey& b) { return a.value == b.value; }
+bool operator==(const InputKey& a, const InputKey& b) {
+  return a.value == b.value;
+}
 
 bool operator==(const InputSplit& a, const InputSplit& b) {
   return a.key == b.key && a.value == b.value;

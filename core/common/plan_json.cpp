@@ -19,7 +19,9 @@ bool is_index_text(const std::string& s) {
          std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
-const char* json_type(const Json& j) { return j.type_name(); }
+const char* json_type(const Json& j) {
+  return j.type_name();
+}
 
 /// Collects every structural problem instead of stopping at the first.
 class Parser {
@@ -33,8 +35,7 @@ class Parser {
     for (const auto& [field, value] : root.items()) {
       if (field == "format") {
         if (!value.is_string() || value.get<std::string>() != kPlanFormat)
-          top_issue("format", std::string("format must be \"") + kPlanFormat + "\", found " +
-                                  value.dump());
+          top_issue("format", std::string("format must be \"") + kPlanFormat + "\", found " + value.dump());
       } else if (field == "model") {
         if (value.is_string())
           plan.model = value.get<std::string>();
@@ -54,10 +55,10 @@ class Parser {
     if (entries == root.end()) {
       top_issue("entries", "missing \"entries\"");
     } else if (!entries->is_object()) {
-      top_issue("entries", std::string("entries must be an object keyed by module path, not ") +
-                               json_type(*entries));
+      top_issue("entries", std::string("entries must be an object keyed by module path, not ") + json_type(*entries));
     } else {
-      for (const auto& [key, value] : entries->items()) plan.entries.push_back(entry(key, value));
+      for (const auto& [key, value] : entries->items())
+        plan.entries.push_back(entry(key, value));
     }
     return plan;
   }
@@ -76,8 +77,7 @@ class Parser {
     PlanEntry e;
     e.key = key;
     if (!value.is_object()) {
-      issue(key, "", std::string("an entry is an object with split, split_output or gather, not ") +
-                         json_type(value));
+      issue(key, "", std::string("an entry is an object with split, split_output or gather, not ") + json_type(value));
       return e;
     }
     for (const auto& [field, item] : value.items()) {
@@ -110,8 +110,7 @@ class Parser {
         for (std::size_t i = 0; i < value.size(); ++i) {
           if (value[i].is_null()) {
             list.emplace_back();
-          } else if (auto s = split_spec(key, where + "[" + std::to_string(i) + "]", value[i],
-                                         output_side)) {
+          } else if (auto s = split_spec(key, where + "[" + std::to_string(i) + "]", value[i], output_side)) {
             list.emplace_back(std::move(*s));
           }
         }
@@ -130,8 +129,8 @@ class Parser {
     return v.get<int>();
   }
 
-  std::optional<SplitSpec> split_spec(const std::string& key, const std::string& where,
-                                      const Json& v, bool output_side) {
+  std::optional<SplitSpec> split_spec(const std::string& key, const std::string& where, const Json& v,
+                                      bool output_side) {
     if (!v.is_object()) {
       issue(key, where, std::string("a split spec is an object like {\"dim\": 1}, not ") + v.dump());
       return std::nullopt;
@@ -173,8 +172,7 @@ class Parser {
           ok = false;
         }
       } else {
-        issue(key, at,
-              "unknown field '" + field + "' (expected dim, expected_dims, auto_pad, shard_group, text_len)");
+        issue(key, at, "unknown field '" + field + "' (expected dim, expected_dims, auto_pad, shard_group, text_len)");
         ok = false;
       }
     }
@@ -208,8 +206,7 @@ class Parser {
 
   void gather(const std::string& key, const Json& v, PlanEntry& e) {
     if (!v.is_array()) {
-      issue(key, "gather",
-            std::string("gather is a list with one spec (or null) per output, not ") + json_type(v));
+      issue(key, "gather", std::string("gather is a list with one spec (or null) per output, not ") + json_type(v));
       return;
     }
     std::vector<std::optional<SequenceParallelOutput>> outs;
@@ -221,8 +218,7 @@ class Parser {
         continue;
       }
       if (!item.is_object()) {
-        issue(key, where, std::string("a gather spec is an object like {\"dim\": 1} or null, not ") +
-                              item.dump());
+        issue(key, where, std::string("a gather spec is an object like {\"dim\": 1} or null, not ") + item.dump());
         continue;
       }
       SequenceParallelOutput out;
@@ -309,7 +305,8 @@ std::string inline_text(const Json& j) {
   }
   if (j.is_array()) {
     std::string s = "[";
-    for (std::size_t i = 0; i < j.size(); ++i) s += (i ? ", " : "") + inline_text(j[i]);
+    for (std::size_t i = 0; i < j.size(); ++i)
+      s += (i ? ", " : "") + inline_text(j[i]);
     return s + "]";
   }
   return j.dump();
@@ -322,8 +319,8 @@ SequenceParallelPlan plan_from_json(const std::string& text) {
   try {
     root = Json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
-    throw PlanError({{Severity::Error, std::nullopt, "", std::nullopt,
-                      std::string("not valid JSON: ") + e.what(), {}}});
+    throw PlanError(
+        {{Severity::Error, std::nullopt, "", std::nullopt, std::string("not valid JSON: ") + e.what(), {}}});
   }
   Parser parser;
   SequenceParallelPlan plan = parser.parse(root);
@@ -334,8 +331,7 @@ SequenceParallelPlan plan_from_json(const std::string& text) {
 SequenceParallelPlan load_plan_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw PlanError({{Severity::Error, std::nullopt, "", std::nullopt,
-                      "cannot open plan file '" + path + "'", {}}});
+    throw PlanError({{Severity::Error, std::nullopt, "", std::nullopt, "cannot open plan file '" + path + "'", {}}});
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
@@ -343,7 +339,8 @@ SequenceParallelPlan load_plan_file(const std::string& path) {
     return plan_from_json(buffer.str());
   } catch (const PlanError& e) {
     std::vector<ValidationIssue> issues = e.issues();
-    for (ValidationIssue& issue : issues) issue.message = path + ": " + issue.message;
+    for (ValidationIssue& issue : issues)
+      issue.message = path + ": " + issue.message;
     throw PlanError(std::move(issues));
   }
 }
@@ -352,8 +349,7 @@ std::string plan_to_json(const SequenceParallelPlan& plan) {
   std::string out = "{\n";
   out += "  \"format\": " + Json(kPlanFormat).dump() + ",\n";
   out += "  \"model\": " + Json(plan.model).dump() + ",\n";
-  if (!plan.description.empty())
-    out += "  \"description\": " + Json(plan.description).dump() + ",\n";
+  if (!plan.description.empty()) out += "  \"description\": " + Json(plan.description).dump() + ",\n";
   out += "  \"entries\": {";
   bool first_entry = true;
   for (const PlanEntry& e : plan.entries) {
@@ -377,7 +373,8 @@ std::string plan_to_json(const SequenceParallelPlan& plan) {
     section("split_output", true);
     if (e.gather) {
       Json list = Json::array();
-      for (const auto& g : *e.gather) list.push_back(output_json(g));
+      for (const auto& g : *e.gather)
+        list.push_back(output_json(g));
       out += first_section ? "\n" : ",\n";
       first_section = false;
       out += "      \"gather\": " + inline_text(list);

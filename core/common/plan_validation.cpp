@@ -17,7 +17,8 @@ struct ModuleOrder {
   explicit ModuleOrder(const ModuleNode& root) { visit(root, "", 0); }
   int visit(const ModuleNode& node, const std::string& path, int index) {
     int last = index;
-    for (const ModuleNode& c : node.children) last = visit(c, join_module_path(path, c.name), last + 1);
+    for (const ModuleNode& c : node.children)
+      last = visit(c, join_module_path(path, c.name), last + 1);
     span[path] = {index, last};
     return last;
   }
@@ -83,7 +84,8 @@ class Validator {
 
   std::vector<ValidationIssue> run() {
     check_config();
-    for (const PlanEntry& e : plan_.entries) check_entry(e);
+    for (const PlanEntry& e : plan_.entries)
+      check_entry(e);
     check_shard_groups();
     check_gathers_follow_splits();
     check_heads();
@@ -102,15 +104,15 @@ class Validator {
 
   int p() const { return config_.sp_size(); }
 
-  void error(std::optional<std::string> key, std::string field, std::optional<std::string> module,
-             std::string message, std::string fix = {}) {
-    issues_.push_back({Severity::Error, std::move(key), std::move(field), std::move(module),
-                       std::move(message), std::move(fix)});
+  void error(std::optional<std::string> key, std::string field, std::optional<std::string> module, std::string message,
+             std::string fix = {}) {
+    issues_.push_back(
+        {Severity::Error, std::move(key), std::move(field), std::move(module), std::move(message), std::move(fix)});
   }
   void warning(std::optional<std::string> key, std::string field, std::optional<std::string> module,
                std::string message, std::string fix = {}) {
-    issues_.push_back({Severity::Warning, std::move(key), std::move(field), std::move(module),
-                       std::move(message), std::move(fix)});
+    issues_.push_back(
+        {Severity::Warning, std::move(key), std::move(field), std::move(module), std::move(message), std::move(fix)});
   }
 
   void check_config() {
@@ -124,8 +126,7 @@ class Validator {
     if (!root_) return {};
     try {
       std::vector<std::string> paths = resolve_module_path(*root_, e.key);
-      if (paths.empty())
-        warning(e.key, "", std::nullopt, "the wildcard covers no modules (the ModuleList is empty)");
+      if (paths.empty()) warning(e.key, "", std::nullopt, "the wildcard covers no modules (the ModuleList is empty)");
       return paths;
     } catch (const PathError& err) {
       error(e.key, "", std::nullopt, err.what());
@@ -144,7 +145,8 @@ class Validator {
               "module " + describe_plan_key(m) + " (" + node.class_name +
                   ") cannot carry SP hooks: it has no declared forward signature");
     }
-    for (const InputSplit& s : e.splits) check_split(e, s, modules);
+    for (const InputSplit& s : e.splits)
+      check_split(e, s, modules);
     if (e.gather) check_gather(e, *e.gather, modules);
   }
 
@@ -160,8 +162,7 @@ class Validator {
         return;
       }
       if (!split_output(*one)) {
-        error(e.key, field, std::nullopt,
-              "an integer key names an output element and needs split_output=true",
+        error(e.key, field, std::nullopt, "an integer key names an output element and needs split_output=true",
               "move it under \"split_output\"");
       }
       if (*s.key.as_index() < 0) error(e.key, field, std::nullopt, "an output index cannot be negative");
@@ -173,7 +174,8 @@ class Validator {
     }
 
     if (const auto* list = std::get_if<std::vector<std::optional<SplitSpec>>>(&s.value))
-      for (const std::string& m : modules) check_list_argument(e, s, *list, field, m);
+      for (const std::string& m : modules)
+        check_list_argument(e, s, *list, field, m);
     for_each_spec(s, field, [&](const SplitSpec& spec, const std::string& at, int list_index) {
       if (list_index >= 0 && split_output(spec))
         error(e.key, at, std::nullopt, "a list parameter's element specs cannot use split_output");
@@ -191,10 +193,10 @@ class Validator {
       }
       if (auto_pad(spec) && config_.ring_degree > 1 && !root_has_shapes())
         warning(e.key, at + ".auto_pad", std::nullopt,
-                "ring attention cannot mask padding: under ring_degree " +
-                    std::to_string(config_.ring_degree) +
+                "ring attention cannot mask padding: under ring_degree " + std::to_string(config_.ring_degree) +
                     " a sequence that does not divide by the SP size is refused at run time");
-      for (const std::string& m : modules) check_split_on_module(e, s, spec, at, list_index, m);
+      for (const std::string& m : modules)
+        check_split_on_module(e, s, spec, at, list_index, m);
       record_split(e, spec, at, modules, index_key || split_output(spec));
     });
   }
@@ -216,7 +218,8 @@ class Validator {
     if (!shape || shape->kind == ValueShape::Kind::None) return;
     if (shape->kind != ValueShape::Kind::List) {
       error(e.key, field, module,
-            "'" + s.key.to_string() + "' is " + describe_shape(*shape) + ", not a list, but the plan gives a list of specs");
+            "'" + s.key.to_string() + "' is " + describe_shape(*shape) +
+                ", not a list, but the plan gives a list of specs");
     } else if (shape->items.size() != list.size()) {
       error(e.key, field, module,
             "'" + s.key.to_string() + "' has " + std::to_string(shape->items.size()) + " elements but the plan gives " +
@@ -224,23 +227,22 @@ class Validator {
     }
   }
 
-  void check_split_on_module(const PlanEntry& e, const InputSplit& s, const SplitSpec& spec,
-                             const std::string& at, int list_index, const std::string& module) {
+  void check_split_on_module(const PlanEntry& e, const InputSplit& s, const SplitSpec& spec, const std::string& at,
+                             int list_index, const std::string& module) {
     const ModuleNode& node = *find_module(*root_, module);
     if (!node.hookable) return;  // already reported for the entry
     const ValueShape* shape = nullptr;
     if (const std::string* name = s.key.as_name()) {
       if (node.parameter_index(*name) < 0) {
         error(e.key, at, module,
-              node.class_name + " has no forward parameter '" + *name + "' (parameters: " +
-                  join(node.signature) + ")");
+              node.class_name + " has no forward parameter '" + *name + "' (parameters: " + join(node.signature) + ")");
         return;
       }
       shape = node.input(*name);
       if (shape && list_index >= 0) {
         // Whether the argument is a list of the right length is reported by check_list_argument.
-        const bool usable = shape->kind == ValueShape::Kind::List &&
-                            static_cast<std::size_t>(list_index) < shape->items.size();
+        const bool usable =
+            shape->kind == ValueShape::Kind::List && static_cast<std::size_t>(list_index) < shape->items.size();
         shape = usable ? &shape->items[list_index] : nullptr;
       }
     } else if (node.output) {
@@ -250,14 +252,15 @@ class Validator {
       const int count = tuple ? static_cast<int>(out.items.size()) : 1;
       if (index >= count) {
         error(e.key, at, module,
-              node.class_name + " returns " + std::to_string(count) + " output(s); index " +
-                  std::to_string(index) + " is out of range");
+              node.class_name + " returns " + std::to_string(count) + " output(s); index " + std::to_string(index) +
+                  " is out of range");
         return;
       }
       shape = tuple ? &out.items[index] : &out;
     }
     if (const auto* partial = std::get_if<SequenceParallelPartialInput>(&spec)) {
-      if (const auto* source = std::get_if<std::string>(&partial->text_len); source && node.parameter_index(*source) < 0) {
+      if (const auto* source = std::get_if<std::string>(&partial->text_len);
+          source && node.parameter_index(*source) < 0) {
         error(e.key, at + ".text_len", module,
               "text_len names '" + *source + "', which is not a forward parameter of " + node.class_name +
                   " (parameters: " + join(node.signature) + ")");
@@ -267,8 +270,8 @@ class Validator {
     if (shape) check_split_shape(e, spec, at, module, node, *shape);
   }
 
-  void check_split_shape(const PlanEntry& e, const SplitSpec& spec, const std::string& at,
-                         const std::string& module, const ModuleNode& node, const ValueShape& shape) {
+  void check_split_shape(const PlanEntry& e, const SplitSpec& spec, const std::string& at, const std::string& module,
+                         const ModuleNode& node, const ValueShape& shape) {
     if (shape.kind == ValueShape::Kind::None) return;  // not passed at this resolution: skipped
     if (shape.kind != ValueShape::Kind::Tensor) {
       error(e.key, at, module, "a split needs a tensor, but this is " + describe_shape(shape));
@@ -283,8 +286,7 @@ class Validator {
     }
     int dim = split_dim(spec);
     if (dim < -rank || dim >= rank) {
-      error(e.key, at + ".dim", module,
-            "dim " + std::to_string(dim) + " is out of range for " + describe_shape(shape));
+      error(e.key, at + ".dim", module, "dim " + std::to_string(dim) + " is out of range for " + describe_shape(shape));
       return;
     }
     if (dim < 0) dim += rank;
@@ -344,7 +346,8 @@ class Validator {
       if (specs[i]->expected_dims && *specs[i]->expected_dims < 1)
         error(e.key, at + ".expected_dims", std::nullopt, "expected_dims must be at least 1");
     }
-    if (!specs.empty() && !any) warning(e.key, "gather", std::nullopt, "every gather spec is null: nothing is gathered");
+    if (!specs.empty() && !any)
+      warning(e.key, "gather", std::nullopt, "every gather spec is null: nothing is gathered");
     for (const std::string& m : modules) {
       const ModuleNode& node = *find_module(*root_, m);
       if (node.output) {
@@ -437,9 +440,9 @@ class Validator {
       }
     }
     for (const auto& [k, f] : bad) {
-      std::string message = "attention in " + describe_plan_key(f.path) + " has " + std::to_string(f.heads) +
-                             " " + f.which + " heads, which ulysses_degree " +
-                             std::to_string(config_.ulysses_degree) + " does not divide";
+      std::string message = "attention in " + describe_plan_key(f.path) + " has " + std::to_string(f.heads) + " " +
+                            f.which + " heads, which ulysses_degree " + std::to_string(config_.ulysses_degree) +
+                            " does not divide";
       if (f.more) message += " (the same in " + std::to_string(f.more) + " more attention modules)";
       error(std::nullopt, "ulysses_degree", f.path, message,
             "use ulysses_degree in {" + divisors_text(f.heads, f.heads) + "} and make up the rest with ring_degree");
@@ -448,7 +451,8 @@ class Validator {
 
   static std::string join(const std::vector<std::string>& names) {
     std::string out;
-    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+    for (const std::string& n : names)
+      out += (out.empty() ? "" : ", ") + n;
     return out.empty() ? std::string("none") : out;
   }
 };

@@ -28,7 +28,6 @@ std::vector<ValidationIssue> validate_plan(const SequenceParallelPlan& plan, con
                                            const PlanValidationOptions& options);
 
 /// Throws PlanError when validate_plan reports an error.
-void require_valid_plan(const SequenceParallelPlan& plan, const ModuleNode* root,
-                        const PlanValidationOptions& options);
+void require_valid_plan(const SequenceParallelPlan& plan, const ModuleNode* root, const PlanValidationOptions& options);
 
 }  // namespace spstudio

@@ -40,8 +40,8 @@ inline ModuleNode fixture_tree(const FixtureShapes& f = {}, bool with_shapes = t
   blocks.class_name = "torch::nn::ModuleList";
   blocks.kind = ModuleKind::List;
   for (int i = 0; i < 3; ++i) {
-    ModuleNode b = leaf(std::to_string(i), "Block",
-                        {"hidden_states", "encoder_hidden_states", "temb", "image_rotary_emb"});
+    ModuleNode b =
+        leaf(std::to_string(i), "Block", {"hidden_states", "encoder_hidden_states", "temb", "image_rotary_emb"});
     ModuleNode attn = leaf("attn", "JointAttention", {"hidden_states", "encoder_hidden_states", "image_rotary_emb"});
     attn.attention = AttentionInfo{f.heads, f.kv_heads, false};
     ModuleNode cross = leaf("cross_attn", "CrossAttention", {"hidden_states", "context"});
@@ -50,8 +50,8 @@ inline ModuleNode fixture_tree(const FixtureShapes& f = {}, bool with_shapes = t
       b.inputs = {{"hidden_states", VS::tensor({1, S, D})},
                   {"encoder_hidden_states", VS::tensor({1, T, D})},
                   {"temb", VS::tensor({1, D})},
-                  {"image_rotary_emb", VS::list({VS::tensor({T, hd}), VS::tensor({T, hd}),
-                                                 VS::tensor({S, hd}), VS::tensor({S, hd})})}};
+                  {"image_rotary_emb",
+                   VS::list({VS::tensor({T, hd}), VS::tensor({T, hd}), VS::tensor({S, hd}), VS::tensor({S, hd})})}};
       b.output = VS::list({VS::tensor({1, S, D}), VS::tensor({1, T, D})});
     }
     b.children = {attn, cross};

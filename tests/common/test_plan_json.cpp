@@ -148,7 +148,8 @@ TEST(PlanJson, EveryStructuralProblemNamesItsEntryAndField) {
   EXPECT_TRUE(has("g", "gather[0].auto_pad", "unknown field 'auto_pad'"));
   EXPECT_TRUE(has("h", "split.x.auto_pad", "true or false"));
   EXPECT_EQ(issues.size(), 9u);
-  for (const ValidationIssue& i : issues) EXPECT_NE(i.to_string().find("plan entry \"" + *i.plan_key + "\""), std::string::npos);
+  for (const ValidationIssue& i : issues)
+    EXPECT_NE(i.to_string().find("plan entry \"" + *i.plan_key + "\""), std::string::npos);
 }
 
 TEST(PlanJson, LoadPlanFileNamesTheFile) {

@@ -36,7 +36,8 @@ struct Check {
   }
   std::string dump() const {
     std::string s;
-    for (const ValidationIssue& i : issues) s += i.to_string() + "\n";
+    for (const ValidationIssue& i : issues)
+      s += i.to_string() + "\n";
     return s;
   }
 };
@@ -57,7 +58,8 @@ TEST(PlanValidation, ReferencePlanIsCleanForEveryDegreeThatFits) {
 }
 
 TEST(PlanValidation, IntegerKeyNeedsSplitOutput) {
-  const Check c = validate(plan(R"({"rope_prepare": {"split": {"2": {"dim": 0}}}, "proj_out": {"gather": [{"dim": 1}]}})"), {2, 1});
+  const Check c =
+      validate(plan(R"({"rope_prepare": {"split": {"2": {"dim": 0}}}, "proj_out": {"gather": [{"dim": 1}]}})"), {2, 1});
   EXPECT_TRUE(c.has("rope_prepare", "split_output.2", "needs split_output=true")) << c.dump();
   EXPECT_EQ(c.find("rope_prepare", "split_output.2", "needs")->fix, "move it under \"split_output\"");
 }
@@ -96,7 +98,8 @@ TEST(PlanValidation, EveryShardNeedsALaterGather) {
   Check c = validate(plan(R"({"": {"split": {"hidden_states": {"dim": 1}}}})"), {2, 1});
   EXPECT_TRUE(c.has("", "split.hidden_states", "no later gather")) << c.dump();
   // The gather runs before the shard: x_embedder precedes rope_prepare.
-  c = validate(plan(R"({"rope_prepare": {"split_output": {"2": {"dim": 0}}}, "x_embedder": {"gather": [{"dim": 1}]}})"), {2, 1});
+  c = validate(plan(R"({"rope_prepare": {"split_output": {"2": {"dim": 0}}}, "x_embedder": {"gather": [{"dim": 1}]}})"),
+               {2, 1});
   EXPECT_TRUE(c.has("rope_prepare", "split_output.2", "no later gather")) << c.dump();
   // On one module the gather's post-forward runs before split_output's.
   c = validate(plan(R"({"proj_out": {"split_output": {"0": {"dim": 1}}, "gather": [{"dim": 1}]}})"), {2, 1});
@@ -107,8 +110,8 @@ TEST(PlanValidation, EveryShardNeedsALaterGather) {
   c = validate(plan(R"({"proj_out": {"split": {"input": {"dim": 1}}, "gather": [{"dim": 1}]}})"), {2, 1});
   EXPECT_TRUE(c.issues.empty()) << c.dump();
   // Without a tree: only "never gathers" can be decided.
-  EXPECT_TRUE(Check{validate_plan(plan(R"({"a": {"split": {"x": {"dim": 1}}}})"), nullptr, {{2, 1}, {}})}
-                  .has("a", "split.x", "never gathers"));
+  EXPECT_TRUE(Check{validate_plan(plan(R"({"a": {"split": {"x": {"dim": 1}}}})"), nullptr, {{2, 1}, {}})}.has(
+      "a", "split.x", "never gathers"));
 }
 
 TEST(PlanValidation, PaddedGroupNeedsAGatherOfThatGroup) {
@@ -116,13 +119,16 @@ TEST(PlanValidation, PaddedGroupNeedsAGatherOfThatGroup) {
                               "proj_out": {"gather": [{"dim": 1}]}})"),
                      {2, 1});
   EXPECT_TRUE(c.has("", "split.hidden_states", "no later gather of that group trims")) << c.dump();
-  c = validate(plan(R"({"": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {"gather": [{"dim": 1, "shard_group": "video"}]}})"),
-               {2, 1});
+  c = validate(
+      plan(
+          R"({"": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {"gather": [{"dim": 1, "shard_group": "video"}]}})"),
+      {2, 1});
   EXPECT_TRUE(c.has("proj_out", "gather[0].shard_group", "which no auto_pad split records")) << c.dump();
 }
 
 TEST(PlanValidation, SequenceMustDivideUnlessAutoPad) {
-  const SequenceParallelPlan strict = plan(R"({"": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {"gather": [{"dim": 1}]}})");
+  const SequenceParallelPlan strict =
+      plan(R"({"": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {"gather": [{"dim": 1}]}})");
   Check c = validate(strict, {4, 1}, {63});
   const ValidationIssue* i = c.find("", "split.hidden_states", "not divisible by the sequence-parallel size 4");
   ASSERT_NE(i, nullptr) << c.dump();
@@ -195,8 +201,9 @@ TEST(PlanValidation, PathsAndHookability) {
 TEST(PlanValidation, WildcardEntriesReportEachCoveredModule) {
   ModuleNode root = testing::fixture_tree();
   root.children[3].children[1].signature = {"x"};  // blocks.1 lost its hidden_states parameter
-  const Check c{validate_plan(plan(R"({"blocks.*": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {"gather": [{"dim": 1}]}})"),
-                              &root, {{2, 1}, {}})};
+  const Check c{validate_plan(
+      plan(R"({"blocks.*": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {"gather": [{"dim": 1}]}})"), &root,
+      {{2, 1}, {}})};
   const ValidationIssue* i = c.find("blocks.*", "split.hidden_states", "no forward parameter");
   ASSERT_NE(i, nullptr) << c.dump();
   EXPECT_EQ(i->module_path, "blocks.1");
@@ -218,10 +225,13 @@ TEST(PlanValidation, ListParametersTakeOneSpecPerElement) {
                               "proj_out": {"gather": [{"dim": 1}]}})"),
                      {2, 1});
   EXPECT_TRUE(c.issues.empty()) << c.dump();
-  c = validate(plan(R"({"blocks.0": {"split": {"image_rotary_emb": [null, {"dim": 0}]}}, "proj_out": {"gather": [{"dim": 1}]}})"),
-               {2, 1});
+  c = validate(
+      plan(
+          R"({"blocks.0": {"split": {"image_rotary_emb": [null, {"dim": 0}]}}, "proj_out": {"gather": [{"dim": 1}]}})"),
+      {2, 1});
   EXPECT_TRUE(c.has("blocks.0", "split.image_rotary_emb", "has 4 elements but the plan gives 2 specs")) << c.dump();
-  c = validate(plan(R"({"blocks.0": {"split": {"temb": [{"dim": 0}]}}, "proj_out": {"gather": [{"dim": 1}]}})"), {2, 1});
+  c = validate(plan(R"({"blocks.0": {"split": {"temb": [{"dim": 0}]}}, "proj_out": {"gather": [{"dim": 1}]}})"),
+               {2, 1});
   EXPECT_TRUE(c.has("blocks.0", "split.temb", "not a list")) << c.dump();
 }
 
@@ -229,7 +239,9 @@ TEST(PlanValidation, PartialSplitChecksTheImagePartAndTextSource) {
   ModuleNode root = testing::fixture_tree({62, 6});
   ModuleNode& rope = root.children[2];
   rope.output = ValueShape::list({ValueShape::tensor({68, 8}), ValueShape::tensor({68, 8})});  // [text | image]
-  auto run = [&](const std::string& entries, ParallelConfig c) { return Check{validate_plan(plan(entries), &root, {c, {}})}; };
+  auto run = [&](const std::string& entries, ParallelConfig c) {
+    return Check{validate_plan(plan(entries), &root, {c, {}})};
+  };
   const std::string gather = R"(, "proj_out": {"gather": [{"dim": 1}]}})";
 
   Check c = run(R"({"rope_prepare": {"split_output": {"0": {"dim": 0, "text_len": "txt_ids"}}})" + gather, {2, 1});
@@ -238,7 +250,8 @@ TEST(PlanValidation, PartialSplitChecksTheImagePartAndTextSource) {
   EXPECT_TRUE(c.has("rope_prepare", "split_output.0", "image length 62 (after 6 text rows)")) << c.dump();
   EXPECT_EQ(c.find("rope_prepare", "split_output.0", "image length")->fix, "SP sizes that divide it: 1, 2, 31, 62");
   c = run(R"({"rope_prepare": {"split_output": {"0": {"dim": 0, "text_len": "text_ids"}}})" + gather, {2, 1});
-  EXPECT_TRUE(c.has("rope_prepare", "split_output.0.text_len", "'text_ids', which is not a forward parameter")) << c.dump();
+  EXPECT_TRUE(c.has("rope_prepare", "split_output.0.text_len", "'text_ids', which is not a forward parameter"))
+      << c.dump();
   c = run(R"({"rope_prepare": {"split_output": {"0": {"dim": 0, "text_len": 70}}})" + gather, {2, 1});
   EXPECT_TRUE(c.has("rope_prepare", "split_output.0.text_len", "exceeds the tensor's length 68")) << c.dump();
 }
@@ -246,7 +259,8 @@ TEST(PlanValidation, PartialSplitChecksTheImagePartAndTextSource) {
 TEST(PlanValidation, EmptyEntriesAndEmptyWildcardsWarn) {
   ModuleNode root = testing::fixture_tree();
   root.children[3].children.clear();
-  const Check c{validate_plan(plan(R"({"blocks.*": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {}})"), &root, {{1, 1}, {}})};
+  const Check c{validate_plan(plan(R"({"blocks.*": {"split": {"hidden_states": {"dim": 1}}}, "proj_out": {}})"), &root,
+                              {{1, 1}, {}})};
   EXPECT_TRUE(c.has("blocks.*", "", "covers no modules", Severity::Warning)) << c.dump();
   EXPECT_TRUE(c.has("proj_out", "", "does nothing", Severity::Warning)) << c.dump();
 }
@@ -254,7 +268,8 @@ TEST(PlanValidation, EmptyEntriesAndEmptyWildcardsWarn) {
 TEST(PlanValidation, RequireValidPlanThrowsWithEveryIssue) {
   const ModuleNode root = testing::fixture_tree();
   try {
-    require_valid_plan(plan(R"({"x": {"split": {"a": {"dim": 1}}}, "y": {"gather": [{"dim": 1}]}})"), &root, {{2, 1}, {}});
+    require_valid_plan(plan(R"({"x": {"split": {"a": {"dim": 1}}}, "y": {"gather": [{"dim": 1}]}})"), &root,
+                       {{2, 1}, {}});
     FAIL();
   } catch (const PlanError& e) {
     EXPECT_EQ(e.issues().size(), 2u);
