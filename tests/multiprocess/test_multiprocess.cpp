@@ -80,7 +80,8 @@ struct DitCase {
 
 void PrintTo(const DitCase& c, std::ostream* os) {
   *os << "U" << c.ulysses << "xR" << c.ring << " grid " << c.grid;
-  for (const std::string& e : c.extra) *os << " " << e;
+  for (const std::string& e : c.extra)
+    *os << " " << e;
 }
 
 class DitUnderSp : public ::testing::TestWithParam<DitCase> {};
