@@ -121,12 +121,54 @@ class Parser {
     }
   }
 
-  std::optional<int> int_field(const std::string& key, const std::string& where, const Json& v) {
-    if (!v.is_number_integer()) {
-      issue(key, where, std::string("must be an integer, not ") + v.dump());
-      return std::nullopt;
+  /// The fields a spec object may hold; which ones are allowed depends on the section.
+  struct SpecFields {
+    std::optional<int> dim, expected_dims;
+    std::optional<bool> auto_pad;
+    std::optional<std::string> shard_group;
+    std::optional<TextLenSource> text_len;
+    bool ok = true;
+  };
+
+  SpecFields spec_fields(const std::string& key, const std::string& where, const Json& v, bool split) {
+    SpecFields f;
+    const char* allowed =
+        split ? "dim, expected_dims, auto_pad, shard_group, text_len" : "dim, expected_dims, shard_group";
+    auto bad = [&](const std::string& at, std::string message) {
+      issue(key, at, std::move(message));
+      f.ok = false;
+    };
+    for (const auto& [field, value] : v.items()) {
+      const std::string at = where + "." + field;
+      if (field == "dim" || field == "expected_dims") {
+        if (!value.is_number_integer()) {
+          bad(at, "must be an integer, not " + value.dump());
+          continue;
+        }
+        (field == "dim" ? f.dim : f.expected_dims) = value.get<int>();
+      } else if (field == "shard_group") {
+        if (value.is_string())
+          f.shard_group = value.get<std::string>();
+        else
+          bad(at, "must be a string");
+      } else if (split && field == "auto_pad") {
+        if (value.is_boolean())
+          f.auto_pad = value.get<bool>();
+        else
+          bad(at, "must be true or false");
+      } else if (split && field == "text_len") {
+        if (value.is_number_integer())
+          f.text_len = TextLenSource{value.get<std::int64_t>()};
+        else if (value.is_string())
+          f.text_len = TextLenSource{value.get<std::string>()};
+        else
+          bad(at, "must be an integer or the name of another forward argument");
+      } else {
+        bad(at, "unknown field '" + field + "' (expected " + allowed + ")");
+      }
     }
-    return v.get<int>();
+    if (!v.contains("dim")) bad(where + ".dim", "missing \"dim\"");
+    return f;
   }
 
   std::optional<SplitSpec> split_spec(const std::string& key, const std::string& where, const Json& v,
@@ -135,72 +177,28 @@ class Parser {
       issue(key, where, std::string("a split spec is an object like {\"dim\": 1}, not ") + v.dump());
       return std::nullopt;
     }
-    std::optional<int> dim, expected;
-    std::optional<bool> pad;
-    std::optional<std::string> group;
-    std::optional<TextLenSource> text_len;
-    bool ok = true;
-    for (const auto& [field, value] : v.items()) {
-      const std::string at = where + "." + field;
-      if (field == "dim") {
-        dim = int_field(key, at, value);
-        ok = ok && dim;
-      } else if (field == "expected_dims") {
-        expected = int_field(key, at, value);
-        ok = ok && expected;
-      } else if (field == "auto_pad") {
-        if (value.is_boolean()) {
-          pad = value.get<bool>();
-        } else {
-          issue(key, at, "must be true or false");
-          ok = false;
-        }
-      } else if (field == "shard_group") {
-        if (value.is_string()) {
-          group = value.get<std::string>();
-        } else {
-          issue(key, at, "must be a string");
-          ok = false;
-        }
-      } else if (field == "text_len") {
-        if (value.is_number_integer()) {
-          text_len = TextLenSource{value.get<std::int64_t>()};
-        } else if (value.is_string()) {
-          text_len = TextLenSource{value.get<std::string>()};
-        } else {
-          issue(key, at, "must be an integer or the name of another forward argument");
-          ok = false;
-        }
-      } else {
-        issue(key, at, "unknown field '" + field + "' (expected dim, expected_dims, auto_pad, shard_group, text_len)");
-        ok = false;
-      }
-    }
-    if (!v.contains("dim")) {
-      issue(key, where + ".dim", "missing \"dim\"");
-      ok = false;
-    }
-    if (text_len && (pad || group)) {
+    SpecFields f = spec_fields(key, where, v, /*split=*/true);
+    if (f.text_len && (f.auto_pad || f.shard_group)) {
       issue(key, where,
             "a partial split (text_len) cannot auto_pad or name a shard_group: only the image part is "
             "sharded and it must divide evenly");
-      ok = false;
+      f.ok = false;
     }
-    if (!ok) return std::nullopt;
-    if (text_len) {
+    if (!f.ok) return std::nullopt;
+    if (f.text_len) {
       SequenceParallelPartialInput p;
-      p.split_dim = *dim;
-      p.text_len = *text_len;
-      p.expected_dims = expected;
+      p.split_dim = *f.dim;
+      p.text_len = *f.text_len;
+      p.expected_dims = f.expected_dims;
       p.split_output = output_side;
       return SplitSpec{p};
     }
     SequenceParallelInput s;
-    s.split_dim = *dim;
-    s.expected_dims = expected;
+    s.split_dim = *f.dim;
+    s.expected_dims = f.expected_dims;
     s.split_output = output_side;
-    s.auto_pad = pad.value_or(false);
-    s.shard_group = group;
+    s.auto_pad = f.auto_pad.value_or(false);
+    s.shard_group = f.shard_group;
     return SplitSpec{s};
   }
 
@@ -212,44 +210,16 @@ class Parser {
     std::vector<std::optional<SequenceParallelOutput>> outs;
     for (std::size_t i = 0; i < v.size(); ++i) {
       const std::string where = "gather[" + std::to_string(i) + "]";
-      const Json& item = v[i];
-      if (item.is_null()) {
+      if (v[i].is_null()) {
         outs.emplace_back();
         continue;
       }
-      if (!item.is_object()) {
-        issue(key, where, std::string("a gather spec is an object like {\"dim\": 1} or null, not ") + item.dump());
+      if (!v[i].is_object()) {
+        issue(key, where, std::string("a gather spec is an object like {\"dim\": 1} or null, not ") + v[i].dump());
         continue;
       }
-      SequenceParallelOutput out;
-      bool ok = true;
-      for (const auto& [field, value] : item.items()) {
-        const std::string at = where + "." + field;
-        if (field == "dim") {
-          auto d = int_field(key, at, value);
-          ok = ok && d;
-          if (d) out.gather_dim = *d;
-        } else if (field == "expected_dims") {
-          auto d = int_field(key, at, value);
-          ok = ok && d;
-          out.expected_dims = d;
-        } else if (field == "shard_group") {
-          if (value.is_string()) {
-            out.shard_group = value.get<std::string>();
-          } else {
-            issue(key, at, "must be a string");
-            ok = false;
-          }
-        } else {
-          issue(key, at, "unknown field '" + field + "' (expected dim, expected_dims, shard_group)");
-          ok = false;
-        }
-      }
-      if (!item.contains("dim")) {
-        issue(key, where + ".dim", "missing \"dim\"");
-        ok = false;
-      }
-      if (ok) outs.emplace_back(out);
+      const SpecFields f = spec_fields(key, where, v[i], /*split=*/false);
+      if (f.ok) outs.push_back(SequenceParallelOutput{*f.dim, f.expected_dims, f.shard_group});
     }
     e.gather = std::move(outs);
   }

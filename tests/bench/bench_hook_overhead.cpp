@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/plan_json.h"
 #include "models/test_dit/test_dit.h"
 #include "sp/apply_plan.h"
 
@@ -84,15 +85,8 @@ void dispatch_costs() {
   const at::Tensor x = at::zeros({1, 8, 4});
   Identity plain, hooked;
   const auto ctx = sp::SpContext::single_process();
-  const SequenceParallelPlan plan = [] {
-    SequenceParallelPlan p;
-    SequenceParallelInput split;
-    split.split_dim = 1;
-    p.entries.push_back({"",
-                         {{InputKey::name("x"), SplitSpec{split}}},
-                         std::vector<std::optional<SequenceParallelOutput>>{SequenceParallelOutput{}}});
-    return p;
-  }();
+  const SequenceParallelPlan plan = plan_from_json(R"({"format": "spstudio-plan/1", "model": "Identity",
+      "entries": {"": {"split": {"x": {"dim": 1}}, "gather": [{"dim": 1}]}}})");
   sp::apply_sequence_parallel(*hooked, plan, ctx);
   const double direct = ns_per_call(n, [&] { plain->direct(x); });
   const double unhooked = ns_per_call(n, [&] { plain->call({x}); });

@@ -76,6 +76,7 @@ at::Tensor merged_reference(const std::vector<at::Tensor>& outs, const std::vect
 }
 
 TEST(RingMerge, MatchesFloat64LogSumExpOverManyHops) {
+  at::manual_seed(42);
   for (const int hops : {2, 3, 8, 13}) {
     std::vector<at::Tensor> outs, lses;
     MergeState state;
@@ -85,11 +86,15 @@ TEST(RingMerge, MatchesFloat64LogSumExpOverManyHops) {
       ring_merge(state, outs.back(), lses.back());
     }
     EXPECT_LT(max_abs_diff(state.out, merged_reference(outs, lses)), 2e-6) << hops << " hops";
-    EXPECT_LT(max_abs_diff(state.lse.squeeze(-1), at::logsumexp(at::stack(lses).to(at::kDouble), 0)), 2e-6);
+    // The LSE itself (values around ±16 here) is compared relative to its size: 2e-6 absolute is
+    // float32's own spacing at 16.
+    const at::Tensor lse_ref = at::logsumexp(at::stack(lses).to(at::kDouble), 0);
+    EXPECT_LT(max_abs_diff(state.lse.squeeze(-1), lse_ref) / lse_ref.abs().max().item<double>(), 2e-6);
   }
 }
 
 TEST(RingMerge, ExtremeLogSumExps) {
+  at::manual_seed(43);
   const at::Tensor o1 = at::randn({1, 4, 2, 3}), o2 = at::randn({1, 4, 2, 3}), o3 = at::randn({1, 4, 2, 3});
   // ±1000: exp() overflows in float32, the merge must not.
   const at::Tensor l1 =

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "error_text.h"
 #include "sp/comm/local_communicator.h"
 #include "sp/comm/process_groups.h"
 #include "sp/comm/sequence_all_to_all.h"
@@ -14,16 +15,9 @@
 namespace spstudio::sp {
 namespace {
 
-using testing::run_ranks;
+using testing::error_of;
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::run_ranks;
 
 void require(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what);

@@ -2,6 +2,7 @@
 // SP_SEMANTICS.md §3: sp_shard, sp_shard_with_padding, sp_gather, ShardingValidator.
 #include <gtest/gtest.h>
 
+#include "error_text.h"
 #include "sp/comm/local_communicator.h"
 #include "sp/errors.h"
 #include "sp/sharding.h"
@@ -10,14 +11,7 @@
 namespace spstudio::sp {
 namespace {
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(SpShard, RankKOwnsContiguousRows) {
   const at::Tensor t = at::arange(24).view({2, 12});

@@ -5,6 +5,7 @@
 
 #include "common/issues.h"
 #include "common/plan_json.h"
+#include "error_text.h"
 #include "hook_fixtures.h"
 #include "sp/apply_plan.h"
 #include "sp/errors.h"
@@ -14,6 +15,8 @@
 
 namespace spstudio::sp {
 namespace {
+
+using testing::error_of;
 
 using testing::Echo;
 using testing::run_ranks;
@@ -37,22 +40,6 @@ std::shared_ptr<SequenceParallelSplitHook> add_split(HookableModule& m, const Pl
 void add_gather(HookableModule& m, const PlanEntry& e, const SpContextPtr& ctx) {
   m.hooks().register_hook(gather_hook_name(e.key), std::make_shared<SequenceParallelGatherHook>(e.key, *e.gather, ctx));
 }
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
-
-/// Passes when `text` contains `part`, and shows the whole text when it does not.
-#define EXPECT_CONTAINS(text, part)                          \
-  do {                                                       \
-    const std::string text_ = (text);                        \
-    EXPECT_NE(text_.find(part), std::string::npos) << text_; \
-  } while (0)
 
 TEST(SplitHook, ShardsNamedAndPositionalArguments) {
   const at::Tensor x = at::randn({2, 8, 3});

@@ -18,26 +18,29 @@ sp::AttentionOptions attention_options(const TestDiTConfig& c) {
 
 }  // namespace
 
-// ---- joint (double-stream) -------------------------------------------------------------------
+// ---- joint ---------------------------------------------------------------------------------
 
-JointAttentionImpl::JointAttentionImpl(const TestDiTConfig& c)
+JointAttentionImpl::JointAttentionImpl(const TestDiTConfig& c, bool dual_stream)
     : sp::HookableModule("JointAttention", {"hidden_states", "encoder_hidden_states", "image_rotary_emb"}),
       heads_(c.heads),
       kv_heads_(c.kv_heads),
-      head_dim_(c.head_dim) {
+      head_dim_(c.head_dim),
+      dual_stream_(dual_stream) {
   const std::int64_t h = c.hidden(), kv = c.kv_heads * c.head_dim;
   to_q = register_module("to_q", Linear(h, h));
   to_k = register_module("to_k", Linear(h, kv));
   to_v = register_module("to_v", Linear(h, kv));
-  add_q_proj = register_module("add_q_proj", Linear(h, h));
-  add_k_proj = register_module("add_k_proj", Linear(h, kv));
-  add_v_proj = register_module("add_v_proj", Linear(h, kv));
   norm_q = register_module("norm_q", RMSNorm(c.head_dim));
   norm_k = register_module("norm_k", RMSNorm(c.head_dim));
-  norm_added_q = register_module("norm_added_q", RMSNorm(c.head_dim));
-  norm_added_k = register_module("norm_added_k", RMSNorm(c.head_dim));
-  to_out = register_module("to_out", Linear(h, h));
-  to_add_out = register_module("to_add_out", Linear(h, h));
+  if (dual_stream) {
+    add_q_proj = register_module("add_q_proj", Linear(h, h));
+    add_k_proj = register_module("add_k_proj", Linear(h, kv));
+    add_v_proj = register_module("add_v_proj", Linear(h, kv));
+    norm_added_q = register_module("norm_added_q", RMSNorm(c.head_dim));
+    norm_added_k = register_module("norm_added_k", RMSNorm(c.head_dim));
+    to_out = register_module("to_out", Linear(h, h));
+    to_add_out = register_module("to_add_out", Linear(h, h));
+  }
   attention = register_module("attention", sp::Attention(attention_options(c)));
 }
 
@@ -51,59 +54,25 @@ std::pair<at::Tensor, at::Tensor> JointAttentionImpl::forward(const at::Tensor& 
 sp::Value JointAttentionImpl::forward_impl(const sp::BoundArgs& args) {
   const at::Tensor x = args.tensor("hidden_states"), ctx = args.tensor("encoder_hidden_states");
   const RopeTables rope = RopeTables::from(args.tensor_list("image_rotary_emb"), ctx.size(1));
-  at::Tensor q = apply_rope(norm_q(heads_of(to_q(x), heads_, head_dim_)), rope.img_cos, rope.img_sin);
-  at::Tensor k = apply_rope(norm_k(heads_of(to_k(x), kv_heads_, head_dim_)), rope.img_cos, rope.img_sin);
-  at::Tensor v = heads_of(to_v(x), kv_heads_, head_dim_);
+  Linear& text_q = dual_stream_ ? add_q_proj : to_q;
+  Linear& text_k = dual_stream_ ? add_k_proj : to_k;
+  Linear& text_v = dual_stream_ ? add_v_proj : to_v;
+  RMSNorm& text_norm_q = dual_stream_ ? norm_added_q : norm_q;
+  RMSNorm& text_norm_k = dual_stream_ ? norm_added_k : norm_k;
+
+  const at::Tensor q = apply_rope(norm_q(heads_of(to_q(x), heads_, head_dim_)), rope.img_cos, rope.img_sin);
+  const at::Tensor k = apply_rope(norm_k(heads_of(to_k(x), kv_heads_, head_dim_)), rope.img_cos, rope.img_sin);
+  const at::Tensor v = heads_of(to_v(x), kv_heads_, head_dim_);
   sp::AttentionMetadata meta;
-  meta.joint_query = apply_rope(norm_added_q(heads_of(add_q_proj(ctx), heads_, head_dim_)), rope.txt_cos, rope.txt_sin);
-  meta.joint_key =
-      apply_rope(norm_added_k(heads_of(add_k_proj(ctx), kv_heads_, head_dim_)), rope.txt_cos, rope.txt_sin);
-  meta.joint_value = heads_of(add_v_proj(ctx), kv_heads_, head_dim_);
+  meta.joint_query = apply_rope(text_norm_q(heads_of(text_q(ctx), heads_, head_dim_)), rope.txt_cos, rope.txt_sin);
+  meta.joint_key = apply_rope(text_norm_k(heads_of(text_k(ctx), kv_heads_, head_dim_)), rope.txt_cos, rope.txt_sin);
+  meta.joint_value = heads_of(text_v(ctx), kv_heads_, head_dim_);
   meta.joint_strategy = sp::JointStrategy::Front;
+
   const at::Tensor out = attention(q, k, v, meta).flatten(2);  // [B, T + S, hidden]
   const auto [text, image] = sp::split_joint(out, ctx.size(1), sp::JointStrategy::Front);
+  if (!dual_stream_) return sp::make_tuple({image, text});
   return sp::make_tuple({to_out(image), to_add_out(text)});
-}
-
-// ---- single-stream ---------------------------------------------------------------------------
-
-SingleAttentionImpl::SingleAttentionImpl(const TestDiTConfig& c)
-    : sp::HookableModule("SingleAttention", {"hidden_states", "encoder_hidden_states", "image_rotary_emb"}),
-      heads_(c.heads),
-      kv_heads_(c.kv_heads),
-      head_dim_(c.head_dim) {
-  const std::int64_t h = c.hidden(), kv = c.kv_heads * c.head_dim;
-  to_q = register_module("to_q", Linear(h, h));
-  to_k = register_module("to_k", Linear(h, kv));
-  to_v = register_module("to_v", Linear(h, kv));
-  norm_q = register_module("norm_q", RMSNorm(c.head_dim));
-  norm_k = register_module("norm_k", RMSNorm(c.head_dim));
-  attention = register_module("attention", sp::Attention(attention_options(c)));
-}
-
-std::pair<at::Tensor, at::Tensor> SingleAttentionImpl::forward(const at::Tensor& hidden_states,
-                                                               const at::Tensor& encoder_hidden_states,
-                                                               const sp::Value& image_rotary_emb) {
-  const auto out = sp::to_tensors(call({hidden_states, encoder_hidden_states, image_rotary_emb}));
-  return {out[0], out[1]};
-}
-
-sp::Value SingleAttentionImpl::forward_impl(const sp::BoundArgs& args) {
-  const at::Tensor x = args.tensor("hidden_states"), ctx = args.tensor("encoder_hidden_states");
-  const RopeTables rope = RopeTables::from(args.tensor_list("image_rotary_emb"), ctx.size(1));
-  auto project = [&](const at::Tensor& in, const at::Tensor& cos, const at::Tensor& sin, at::Tensor& q, at::Tensor& k,
-                     at::Tensor& v) {
-    q = apply_rope(norm_q(heads_of(to_q(in), heads_, head_dim_)), cos, sin);
-    k = apply_rope(norm_k(heads_of(to_k(in), kv_heads_, head_dim_)), cos, sin);
-    v = heads_of(to_v(in), kv_heads_, head_dim_);
-  };
-  at::Tensor q, k, v;
-  sp::AttentionMetadata meta;
-  project(x, rope.img_cos, rope.img_sin, q, k, v);
-  project(ctx, rope.txt_cos, rope.txt_sin, meta.joint_query, meta.joint_key, meta.joint_value);
-  const at::Tensor out = attention(q, k, v, meta).flatten(2);
-  const auto [text, image] = sp::split_joint(out, ctx.size(1), sp::JointStrategy::Front);
-  return sp::make_tuple({image, text});
 }
 
 // ---- cross -----------------------------------------------------------------------------------

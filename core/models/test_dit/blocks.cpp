@@ -63,7 +63,7 @@ JointTransformerBlockImpl::JointTransformerBlockImpl(const TestDiTConfig& c)
   const std::int64_t h = c.hidden();
   norm1 = register_module("norm1", AdaLayerNorm(h, 6));
   norm1_context = register_module("norm1_context", AdaLayerNorm(h, 6));
-  attn = register_module("attn", JointAttention(c));
+  attn = register_module("attn", JointAttention(c, /*dual_stream=*/true));
   if (c.cross_attention) {
     norm_cross = register_module("norm_cross", LayerNorm(h));
     cross_attn = register_module("cross_attn", CrossAttention(c));
@@ -94,7 +94,7 @@ SingleTransformerBlockImpl::SingleTransformerBlockImpl(const TestDiTConfig& c)
   const std::int64_t h = c.hidden(), mlp = h * c.mlp_ratio;
   norm = register_module("norm", AdaLayerNorm(h, 3));
   proj_mlp = register_module("proj_mlp", Linear(h, mlp));
-  attn = register_module("attn", SingleAttention(c));
+  attn = register_module("attn", JointAttention(c, /*dual_stream=*/false));
   proj_out = register_module("proj_out", Linear(h + mlp, h));
 }
 

@@ -79,7 +79,7 @@ class SingleTransformerBlockImpl : public sp::HookableModule {
 
   AdaLayerNorm norm{nullptr};
   Linear proj_mlp{nullptr};
-  SingleAttention attn{nullptr};
+  JointAttention attn{nullptr};
   Linear proj_out{nullptr};
 
  protected:
