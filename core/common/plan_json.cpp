@@ -134,15 +134,15 @@ class Parser {
     SpecFields f;
     const char* allowed =
         split ? "dim, expected_dims, auto_pad, shard_group, text_len" : "dim, expected_dims, shard_group";
-    auto bad = [&](const std::string& at, std::string message) {
-      issue(key, at, std::move(message));
+    auto bad = [&](const std::string& location, std::string message) {
+      issue(key, location, std::move(message));
       f.ok = false;
     };
     for (const auto& [field, value] : v.items()) {
-      const std::string at = where + "." + field;
+      const std::string location = where + "." + field;
       if (field == "dim" || field == "expected_dims") {
         if (!value.is_number_integer()) {
-          bad(at, "must be an integer, not " + value.dump());
+          bad(location, "must be an integer, not " + value.dump());
           continue;
         }
         (field == "dim" ? f.dim : f.expected_dims) = value.get<int>();
@@ -150,21 +150,21 @@ class Parser {
         if (value.is_string())
           f.shard_group = value.get<std::string>();
         else
-          bad(at, "must be a string");
+          bad(location, "must be a string");
       } else if (split && field == "auto_pad") {
         if (value.is_boolean())
           f.auto_pad = value.get<bool>();
         else
-          bad(at, "must be true or false");
+          bad(location, "must be true or false");
       } else if (split && field == "text_len") {
         if (value.is_number_integer())
           f.text_len = TextLenSource{value.get<std::int64_t>()};
         else if (value.is_string())
           f.text_len = TextLenSource{value.get<std::string>()};
         else
-          bad(at, "must be an integer or the name of another forward argument");
+          bad(location, "must be an integer or the name of another forward argument");
       } else {
-        bad(at, "unknown field '" + field + "' (expected " + allowed + ")");
+        bad(location, "unknown field '" + field + "' (expected " + allowed + ")");
       }
     }
     if (!v.contains("dim")) bad(where + ".dim", "missing \"dim\"");

@@ -176,39 +176,39 @@ class Validator {
     if (const auto* list = std::get_if<std::vector<std::optional<SplitSpec>>>(&s.value))
       for (const std::string& m : modules)
         check_list_argument(e, s, *list, field, m);
-    for_each_spec(s, field, [&](const SplitSpec& spec, const std::string& at, int list_index) {
+    for_each_spec(s, field, [&](const SplitSpec& spec, const std::string& location, int list_index) {
       if (list_index >= 0 && split_output(spec))
-        error(e.key, at, std::nullopt, "a list parameter's element specs cannot use split_output");
+        error(e.key, location, std::nullopt, "a list parameter's element specs cannot use split_output");
       if (auto group = shard_group(spec)) {
         if (!auto_pad(spec))
-          error(e.key, at + ".shard_group", std::nullopt,
+          error(e.key, location + ".shard_group", std::nullopt,
                 "shard_group '" + *group + "' requires auto_pad: only padded splits record a length to trim",
                 "set \"auto_pad\": true or remove shard_group");
       }
       if (auto ed = expected_dims(spec); ed && *ed < 1)
-        error(e.key, at + ".expected_dims", std::nullopt, "expected_dims must be at least 1");
+        error(e.key, location + ".expected_dims", std::nullopt, "expected_dims must be at least 1");
       if (const auto* partial = std::get_if<SequenceParallelPartialInput>(&spec)) {
         if (const auto* n = std::get_if<std::int64_t>(&partial->text_len); n && *n < 0)
-          error(e.key, at + ".text_len", std::nullopt, "text_len cannot be negative");
+          error(e.key, location + ".text_len", std::nullopt, "text_len cannot be negative");
       }
       if (auto_pad(spec) && config_.ring_degree > 1 && !root_has_shapes())
-        warning(e.key, at + ".auto_pad", std::nullopt,
+        warning(e.key, location + ".auto_pad", std::nullopt,
                 "ring attention cannot mask padding: under ring_degree " + std::to_string(config_.ring_degree) +
                     " a sequence that does not divide by the SP size is refused at run time");
       for (const std::string& m : modules)
-        check_split_on_module(e, s, spec, at, list_index, m);
-      record_split(e, spec, at, modules, index_key || split_output(spec));
+        check_split_on_module(e, s, spec, location, list_index, m);
+      record_split(e, spec, location, modules, index_key || split_output(spec));
     });
   }
 
   bool root_has_shapes() const { return root_ && !root_->inputs.empty(); }
 
-  void record_split(const PlanEntry& e, const SplitSpec& spec, const std::string& at,
+  void record_split(const PlanEntry& e, const SplitSpec& spec, const std::string& location,
                     const std::vector<std::string>& modules, bool output_side) {
     const std::string group = shard_group(spec).value_or(kDefaultShardGroup);
     for (const std::string& m : modules)
-      splits_.push_back({e.key, at, m, output_side, auto_pad(spec), group});
-    if (modules.empty() && !root_) splits_.push_back({e.key, at, "", output_side, auto_pad(spec), group});
+      splits_.push_back({e.key, location, m, output_side, auto_pad(spec), group});
+    if (modules.empty() && !root_) splits_.push_back({e.key, location, "", output_side, auto_pad(spec), group});
   }
 
   void check_list_argument(const PlanEntry& e, const InputSplit& s, const std::vector<std::optional<SplitSpec>>& list,
@@ -227,14 +227,14 @@ class Validator {
     }
   }
 
-  void check_split_on_module(const PlanEntry& e, const InputSplit& s, const SplitSpec& spec, const std::string& at,
-                             int list_index, const std::string& module) {
+  void check_split_on_module(const PlanEntry& e, const InputSplit& s, const SplitSpec& spec,
+                             const std::string& location, int list_index, const std::string& module) {
     const ModuleNode& node = *find_module(*root_, module);
     if (!node.hookable) return;  // already reported for the entry
     const ValueShape* shape = nullptr;
     if (const std::string* name = s.key.as_name()) {
       if (node.parameter_index(*name) < 0) {
-        error(e.key, at, module,
+        error(e.key, location, module,
               node.class_name + " has no forward parameter '" + *name + "' (parameters: " + join(node.signature) + ")");
         return;
       }
@@ -251,7 +251,7 @@ class Validator {
       const bool tuple = out.kind == ValueShape::Kind::List;
       const int count = tuple ? static_cast<int>(out.items.size()) : 1;
       if (index >= count) {
-        error(e.key, at, module,
+        error(e.key, location, module,
               node.class_name + " returns " + std::to_string(count) + " output(s); index " + std::to_string(index) +
                   " is out of range");
         return;
@@ -261,32 +261,33 @@ class Validator {
     if (const auto* partial = std::get_if<SequenceParallelPartialInput>(&spec)) {
       if (const auto* source = std::get_if<std::string>(&partial->text_len);
           source && node.parameter_index(*source) < 0) {
-        error(e.key, at + ".text_len", module,
+        error(e.key, location + ".text_len", module,
               "text_len names '" + *source + "', which is not a forward parameter of " + node.class_name +
                   " (parameters: " + join(node.signature) + ")");
         return;
       }
     }
-    if (shape) check_split_shape(e, spec, at, module, node, *shape);
+    if (shape) check_split_shape(e, spec, location, module, node, *shape);
   }
 
-  void check_split_shape(const PlanEntry& e, const SplitSpec& spec, const std::string& at, const std::string& module,
-                         const ModuleNode& node, const ValueShape& shape) {
+  void check_split_shape(const PlanEntry& e, const SplitSpec& spec, const std::string& location,
+                         const std::string& module, const ModuleNode& node, const ValueShape& shape) {
     if (shape.kind == ValueShape::Kind::None) return;  // not passed at this resolution: skipped
     if (shape.kind != ValueShape::Kind::Tensor) {
-      error(e.key, at, module, "a split needs a tensor, but this is " + describe_shape(shape));
+      error(e.key, location, module, "a split needs a tensor, but this is " + describe_shape(shape));
       return;
     }
     const int rank = static_cast<int>(shape.sizes.size());
     if (auto ed = expected_dims(spec); ed && *ed != rank) {
-      warning(e.key, at + ".expected_dims", module,
+      warning(e.key, location + ".expected_dims", module,
               "expected_dims " + std::to_string(*ed) + " but the tensor is " + describe_shape(shape) +
                   ": the spec leaves it unsharded at this resolution");
       return;
     }
     int dim = split_dim(spec);
     if (dim < -rank || dim >= rank) {
-      error(e.key, at + ".dim", module, "dim " + std::to_string(dim) + " is out of range for " + describe_shape(shape));
+      error(e.key, location + ".dim", module,
+            "dim " + std::to_string(dim) + " is out of range for " + describe_shape(shape));
       return;
     }
     if (dim < 0) dim += rank;
@@ -302,7 +303,7 @@ class Validator {
       }
       if (!text) return;
       if (*text > length) {
-        error(e.key, at + ".text_len", module,
+        error(e.key, location + ".text_len", module,
               "text_len " + std::to_string(*text) + " exceeds the tensor's length " + std::to_string(length));
         return;
       }
@@ -314,12 +315,12 @@ class Validator {
                                " × ring " + std::to_string(config_.ring_degree) + ")";
     const std::string sizes = "SP sizes that divide it: " + divisors_text(length, 64);
     if (!auto_pad(spec)) {
-      error(e.key, at, module,
+      error(e.key, location, module,
             what + " on dim " + std::to_string(dim) + " of " + describe_shape(shape) +
                 " is not divisible by the sequence-parallel size " + p_text,
             is_partial(spec) ? sizes : sizes + (config_.ring_degree == 1 ? "; or set auto_pad" : ""));
     } else if (config_.ring_degree > 1) {
-      error(e.key, at + ".auto_pad", module,
+      error(e.key, location + ".auto_pad", module,
             what + " on dim " + std::to_string(dim) + " is not divisible by " + p_text +
                 " and ring attention cannot mask the padding auto_pad would add",
             "use ring_degree 1 (Ulysses pads and masks), or a resolution or " + sizes);
@@ -336,15 +337,15 @@ class Validator {
     for (std::size_t i = 0; i < specs.size(); ++i) {
       if (!specs[i]) continue;
       any = true;
-      const std::string at = "gather[" + std::to_string(i) + "]";
+      const std::string location = "gather[" + std::to_string(i) + "]";
       const std::string group = specs[i]->shard_group.value_or(kDefaultShardGroup);
       site.groups.insert(group);
       if (specs[i]->shard_group && !padded_groups_.count(group))
-        error(e.key, at + ".shard_group", std::nullopt,
+        error(e.key, location + ".shard_group", std::nullopt,
               "gather names shard_group '" + group + "', which no auto_pad split records",
               "use the shard_group of the split whose padding this gather trims");
       if (specs[i]->expected_dims && *specs[i]->expected_dims < 1)
-        error(e.key, at + ".expected_dims", std::nullopt, "expected_dims must be at least 1");
+        error(e.key, location + ".expected_dims", std::nullopt, "expected_dims must be at least 1");
     }
     if (!specs.empty() && !any)
       warning(e.key, "gather", std::nullopt, "every gather spec is null: nothing is gathered");
@@ -370,19 +371,20 @@ class Validator {
     std::map<std::string, std::string> first_key;  // group -> plan key
     for (const PlanEntry& e : plan_.entries) {
       std::set<std::string> seen_here;
-      auto visit = [&](const SplitSpec& spec, const std::string& at) {
+      auto visit = [&](const SplitSpec& spec, const std::string& location) {
         const auto group = shard_group(spec);
         if (!group || seen_here.count(*group)) return;
         seen_here.insert(*group);
         const auto [it, inserted] = first_key.emplace(*group, e.key);
         if (!inserted)
-          error(e.key, at + ".shard_group", std::nullopt,
+          error(e.key, location + ".shard_group", std::nullopt,
                 "shard_group '" + *group + "' is already used at plan key " + describe_plan_key(it->second) +
                     ": a group belongs to one split boundary",
                 "give this boundary its own shard_group");
       };
       for (const InputSplit& s : e.splits)
-        for_each_spec(s, split_field(s), [&](const SplitSpec& spec, const std::string& at, int) { visit(spec, at); });
+        for_each_spec(s, split_field(s),
+                      [&](const SplitSpec& spec, const std::string& location, int) { visit(spec, location); });
     }
   }
 

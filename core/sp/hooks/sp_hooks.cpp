@@ -97,10 +97,10 @@ std::string SequenceParallelSplitHook::where(const HookableModule& module, const
   return "plan entry " + describe_plan_key(key_) + ", " + what + " of " + module.class_name();
 }
 
-at::Tensor SequenceParallelSplitHook::prepare(const at::Tensor& x, const SplitSpec& spec, const std::string& at,
+at::Tensor SequenceParallelSplitHook::prepare(const at::Tensor& x, const SplitSpec& spec, const std::string& location,
                                               std::int64_t text_len) {
   if (auto ed = expected_dims(spec); ed && *ed != x.dim()) return x;
-  const std::int64_t dim = normalize_dim(split_dim(spec), x.dim(), at);
+  const std::int64_t dim = normalize_dim(split_dim(spec), x.dim(), location);
   const std::int64_t size = x.size(dim);
   if (size == 0) return x;
   const int world = context_->world_size(), rank = context_->rank();
@@ -108,11 +108,11 @@ at::Tensor SequenceParallelSplitHook::prepare(const at::Tensor& x, const SplitSp
 
   if (is_partial(spec)) {
     if (text_len > size)
-      throw SequenceParallelError(at + ": text_len " + std::to_string(text_len) + " exceeds the length " +
+      throw SequenceParallelError(location + ": text_len " + std::to_string(text_len) + " exceeds the length " +
                                   std::to_string(size) + " of dim " + std::to_string(dim));
     const std::int64_t image = size - text_len;
     if (image % world != 0 || image < world)
-      throw SequenceParallelError(at + ": image length " + std::to_string(image) + " (after " +
+      throw SequenceParallelError(location + ": image length " + std::to_string(image) + " (after " +
                                   std::to_string(text_len) + " text rows) on dim " + std::to_string(dim) +
                                   " is not divisible by the sequence-parallel size " + sp_size_text(config) +
                                   "; SP sizes that divide it: " + divisors_text(image, 64));
@@ -123,10 +123,10 @@ at::Tensor SequenceParallelSplitHook::prepare(const at::Tensor& x, const SplitSp
   if (auto_pad(spec)) {
     const std::string group = shard_group(spec).value_or(kDefaultShardGroup);
     const std::int64_t padded = (size + world - 1) / world * world;
-    context_->record_padding(group, {size, padded, at});
+    context_->record_padding(group, {size, padded, location});
     if (padded != size && config.ring_degree > 1)
-      throw SequenceParallelError(at + ": sequence length " + std::to_string(size) + " on dim " + std::to_string(dim) +
-                                  " is not divisible by " + sp_size_text(config) +
+      throw SequenceParallelError(location + ": sequence length " + std::to_string(size) + " on dim " +
+                                  std::to_string(dim) + " is not divisible by " + sp_size_text(config) +
                                   " and ring attention cannot mask the padding auto_pad would add; use ring_degree 1 "
                                   "(Ulysses pads and masks), or SP sizes that divide it: " +
                                   divisors_text(size, 64));
@@ -134,8 +134,8 @@ at::Tensor SequenceParallelSplitHook::prepare(const at::Tensor& x, const SplitSp
   }
 
   if (size % world != 0 || size < world)
-    throw SequenceParallelError(at + ": sequence length " + std::to_string(size) + " on dim " + std::to_string(dim) +
-                                " of a tensor of shape " + c10::str(x.sizes()) +
+    throw SequenceParallelError(location + ": sequence length " + std::to_string(size) + " on dim " +
+                                std::to_string(dim) + " of a tensor of shape " + c10::str(x.sizes()) +
                                 " is not divisible by the sequence-parallel size " + sp_size_text(config) +
                                 " (strict mode); SP sizes that divide it: " + divisors_text(size, 64) +
                                 (config.ring_degree == 1 ? "; or set auto_pad on this split to pad and mask" : ""));
@@ -166,11 +166,11 @@ Value SequenceParallelSplitHook::split_argument(HookableModule& module, const Va
   for (std::size_t i = 0; i < specs.size(); ++i) {
     Value& item = elements->items[i];
     if (!specs[i] || item.isNone()) continue;
-    const std::string at = where(module, "split." + name + "[" + std::to_string(i) + "]");
+    const std::string location = where(module, "split." + name + "[" + std::to_string(i) + "]");
     if (!item.isTensor())
-      throw SequenceParallelError(at + ": element is a " + value_type_name(item) + ", not a tensor");
+      throw SequenceParallelError(location + ": element is a " + value_type_name(item) + ", not a tensor");
     const auto len = text_lengths_.find({index, static_cast<int>(i)});
-    item = prepare(item.toTensor(), *specs[i], at, len == text_lengths_.end() ? 0 : len->second);
+    item = prepare(item.toTensor(), *specs[i], location, len == text_lengths_.end() ? 0 : len->second);
     sharded = true;
   }
   return repack(std::move(*elements));
@@ -191,10 +191,10 @@ void SequenceParallelSplitHook::pre_forward(HookableModule& module, Args& args) 
       } else {
         const std::string& source = std::get<std::string>(partial->text_len);
         const Value* v = module.signature().find(args, source);
-        const std::string at = where(module, "text_len");
+        const std::string location = where(module, "text_len");
         if (!v || v->isNone())
-          throw SequenceParallelError(at + ": text_len source '" + source + "' was not passed (None)");
-        len = text_length_from(*v, source, at);
+          throw SequenceParallelError(location + ": text_len source '" + source + "' was not passed (None)");
+        len = text_length_from(*v, source, location);
       }
       text_lengths_[{i, element}] = len;
     };
@@ -238,15 +238,16 @@ Value SequenceParallelSplitHook::post_forward(HookableModule& module, Value outp
     const int* index = splits_[i].key.as_index();
     const auto* spec = std::get_if<SplitSpec>(&splits_[i].value);
     if (!index || !spec) continue;
-    const std::string at = where(module, "split_output." + std::to_string(*index));
+    const std::string location = where(module, "split_output." + std::to_string(*index));
     if (*index < 0 || static_cast<std::size_t>(*index) >= elements->items.size())
-      throw SequenceParallelError(at + ": the module returned " + std::to_string(elements->items.size()) +
+      throw SequenceParallelError(location + ": the module returned " + std::to_string(elements->items.size()) +
                                   " output(s); index " + std::to_string(*index) + " is out of range");
     Value& item = elements->items[*index];
     if (item.isNone()) continue;
-    if (!item.isTensor()) throw SequenceParallelError(at + ": output is a " + value_type_name(item) + ", not a tensor");
+    if (!item.isTensor())
+      throw SequenceParallelError(location + ": output is a " + value_type_name(item) + ", not a tensor");
     const auto len = text_lengths_.find({i, -1});
-    item = prepare(item.toTensor(), *spec, at, len == text_lengths_.end() ? 0 : len->second);
+    item = prepare(item.toTensor(), *spec, location, len == text_lengths_.end() ? 0 : len->second);
     opened += (opened.empty() ? "" : ", ") + std::to_string(*index);
   }
   if (!opened.empty())
@@ -264,13 +265,13 @@ SequenceParallelGatherHook::SequenceParallelGatherHook(std::string plan_key,
 
 Value SequenceParallelGatherHook::post_forward(HookableModule& module, Value output) {
   if (!context_->enabled()) return output;
-  const std::string at = "plan entry " + describe_plan_key(key_) + ", gather of " + module.class_name();
+  const std::string location = "plan entry " + describe_plan_key(key_) + ", gather of " + module.class_name();
   std::optional<Elements> elements = unpack(output);
   if (!elements)
-    throw SequenceParallelError(at + ": the module returned a " + value_type_name(output) +
+    throw SequenceParallelError(location + ": the module returned a " + value_type_name(output) +
                                 "; a gather needs a tensor or a tuple/list of tensors");
   if (elements->items.size() != specs_.size())
-    throw SequenceParallelError(at + ": the module returned " + std::to_string(elements->items.size()) +
+    throw SequenceParallelError(location + ": the module returned " + std::to_string(elements->items.size()) +
                                 " output(s) but the plan lists " + std::to_string(specs_.size()) + " gather spec(s)");
   std::set<std::string> trimmed_groups;
   bool gathered = false;
@@ -278,7 +279,7 @@ Value SequenceParallelGatherHook::post_forward(HookableModule& module, Value out
     if (!specs_[i]) continue;
     const SequenceParallelOutput& spec = *specs_[i];
     Value& item = elements->items[i];
-    const std::string where = at + "[" + std::to_string(i) + "]";
+    const std::string where = location + "[" + std::to_string(i) + "]";
     if (item.isNone()) continue;
     if (!item.isTensor())
       throw SequenceParallelError(where + ": output is a " + value_type_name(item) + ", not a tensor");
