@@ -38,7 +38,6 @@ class AttentionImpl : public torch::nn::Module, public SpParticipant {
   void describe(ModuleNode& node) const override;
 
   const AttentionOptions& options() const { return options_; }
-  const SpContextPtr& sp_context() const { return context_; }
   /// The strategy the last call used ("none", "ulysses", "ring", "usp").
   const char* last_strategy() const { return last_strategy_; }
 

@@ -22,7 +22,6 @@ class GlooCommunicator final : public Communicator {
   int rank() const override { return rank_; }
   int size() const override { return size_; }
   std::string backend() const override { return "gloo"; }
-  const std::string& name() const { return name_; }
 
   at::Tensor all_to_all(const at::Tensor& input, const std::vector<std::int64_t>& output_splits = {},
                         const std::vector<std::int64_t>& input_splits = {}) override;

@@ -87,11 +87,6 @@ at::Tensor BoundArgs::tensor(std::string_view name) const {
   return v.toTensor();
 }
 
-at::Tensor BoundArgs::optional_tensor(std::string_view name) const {
-  const Value& v = (*this)[name];
-  return v.isNone() ? at::Tensor() : tensor(name);
-}
-
 std::vector<at::Tensor> BoundArgs::tensor_list(std::string_view name) const {
   const Value& v = (*this)[name];
   std::vector<at::Tensor> out;
@@ -111,14 +106,6 @@ std::vector<at::Tensor> BoundArgs::tensor_list(std::string_view name) const {
                                 "' must be a list of tensors, got " + value_type_name(v));
   }
   return out;
-}
-
-std::int64_t BoundArgs::integer(std::string_view name) const {
-  const Value& v = (*this)[name];
-  if (!v.isInt())
-    throw std::invalid_argument(signature_.class_name() + ": parameter '" + std::string(name) +
-                                "' must be an int, got " + value_type_name(v));
-  return v.toInt();
 }
 
 Value make_tuple(std::vector<Value> values) {

@@ -63,13 +63,9 @@ class BoundArgs {
   const Value& at(std::size_t index) const { return values_.at(index); }
   std::size_t size() const { return values_.size(); }
 
-  bool has(std::string_view name) const { return !(*this)[name].isNone(); }
   /// The tensor argument `name`; throws naming the module and parameter when it is not a tensor.
   at::Tensor tensor(std::string_view name) const;
-  /// An optional tensor argument: undefined when None or not passed.
-  at::Tensor optional_tensor(std::string_view name) const;
   std::vector<at::Tensor> tensor_list(std::string_view name) const;
-  std::int64_t integer(std::string_view name) const;
 
  private:
   const Signature& signature_;
