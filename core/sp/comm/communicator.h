@@ -63,7 +63,6 @@ void check_all_to_all_splits(const Communicator& c, const at::Tensor& input,
 void check_peer(const Communicator& c, const P2POp& op);
 
 /// The output tensor of an all-to-all (shape from the splits).
-at::Tensor all_to_all_output(const Communicator& c, const at::Tensor& input,
-                             const std::vector<std::int64_t>& output_splits);
+at::Tensor all_to_all_output(const at::Tensor& input, const std::vector<std::int64_t>& output_splits);
 
 }  // namespace spstudio::sp

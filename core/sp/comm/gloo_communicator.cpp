@@ -60,7 +60,7 @@ at::Tensor GlooCommunicator::all_to_all(const at::Tensor& input, const std::vect
                                         const std::vector<std::int64_t>& input_splits) {
   check_all_to_all_splits(*this, input, output_splits, input_splits);
   at::Tensor in = input.contiguous();
-  at::Tensor out = all_to_all_output(*this, in, output_splits);
+  at::Tensor out = all_to_all_output(in, output_splits);
   std::vector<std::int64_t> out_splits = output_splits, in_splits = input_splits;
   guarded(name_, "all_to_all", [&] { group_->alltoall_base(out, in, out_splits, in_splits)->wait(timeout_); });
   return out;
