@@ -8,7 +8,8 @@ packages=(
   clang-format                        # the one formatting style (.clang-format)
   libtorch-dev libgloo-dev            # LibTorch 1.13 CPU with c10d (ProcessGroupGloo, TCPStore)
   libopenblas0-pthread                # a fast BLAS behind LibTorch (the default is the reference one)
-  nlohmann-json3-dev                  # plan / manifest JSON
+  nlohmann-json3-dev                  # plan / manifest / config JSON
+  libsentencepiece-dev                # reference for the T5 tokenizer tests (spiece.model)
   libgtest-dev libgmock-dev           # tests
 )
 

@@ -8,7 +8,7 @@
 
 namespace spstudio::models {
 namespace detail {
-// Generated from plans/*.json by cmake/EmbedPlans.cmake.
+// Generated from plans/*.json by cmake/EmbedFiles.cmake.
 extern const std::map<std::string, std::string>& embedded_plans();
 }  // namespace detail
 

@@ -34,7 +34,7 @@ SpContextPtr applied_sp_context(const HookableModule& model);
 void attach_sp_context(torch::nn::Module& model, const SpContextPtr& context);
 
 /// The module tree of a live model: names, classes, containers, signatures, attention heads.
-/// No shapes (record_shapes adds those).
+/// No shapes (record_manifest in sp/record_shapes.h adds those).
 ModuleNode describe_module_tree(const torch::nn::Module& model);
 
 /// The submodule at a concrete dotted path ("" = `model`), or nullptr.

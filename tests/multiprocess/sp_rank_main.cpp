@@ -3,14 +3,16 @@
 // launcher; ranks meet through the given rendezvous and talk over Gloo. Prints a "RESULT ..."
 // line and exits 0 when its checks pass, 1 when they fail, 2 for bad arguments.
 //
-//   spstudio_sp_rank --case a2a|ring|dit|manual --rank R --world W --rendezvous ADDR
+//   spstudio_sp_rank --case a2a|ring|dit|manual|flux --rank R --world W --rendezvous ADDR
 //                    [--ulysses U] [--ring R] [--grid HxW] [--text T] [--joint-rope] [--kv-heads N]
+//                    [--size HxW] [--steps N] [--generate]   (flux: image size, steps, whole generation)
 #include <ATen/Parallel.h>
 
 #include <iostream>
 #include <stdexcept>
 #include <string>
 
+#include "flux_check.h"
 #include "sp/attention/attention.h"
 #include "sp/comm/sequence_all_to_all.h"
 #include "sp/sharding.h"
@@ -24,6 +26,7 @@ struct Options {
   std::string test_case;
   sp::Rendezvous rendezvous;
   workers::SpCheckOptions check;
+  workers::FluxCheckOptions flux;
 };
 
 Options parse(int argc, char** argv) {
@@ -51,7 +54,15 @@ Options parse(int argc, char** argv) {
       o.check.text_tokens = std::stoi(next());
     else if (a == "--kv-heads")
       o.check.kv_heads = std::stoi(next());
-    else if (a == "--joint-rope")
+    else if (a == "--generate")
+      o.flux.generate = true;
+    else if (a == "--steps")
+      o.flux.steps = std::stoi(next());
+    else if (a == "--size") {
+      const std::string g = next();
+      o.flux.height = std::stoi(g.substr(0, g.find('x')));
+      o.flux.width = std::stoi(g.substr(g.find('x') + 1));
+    } else if (a == "--joint-rope")
       o.check.joint_rope_table = true;
     else if (a == "--grid") {
       const std::string g = next();
@@ -150,6 +161,11 @@ int main(int argc, char** argv) {
       ring_case(o);
     } else if (o.test_case == "manual") {
       manual_case(o);
+    } else if (o.test_case == "flux") {
+      o.flux.config = o.check.config;
+      const workers::SpCheckResult r = workers::run_flux_check(o.rendezvous, o.flux);
+      std::cout << r.to_line() << "\n";
+      return r.passed() ? 0 : 1;
     } else if (o.test_case == "dit") {
       const workers::SpCheckResult r = workers::run_sp_check(o.rendezvous, o.check);
       std::cout << r.to_line() << "\n";

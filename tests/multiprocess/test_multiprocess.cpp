@@ -123,5 +123,50 @@ INSTANTIATE_TEST_SUITE_P(Degrees, DitUnderSp,
                                            DitCase{2, 2, "8x8", {"--kv-heads", "2"}, "usp"}),
                          case_name);
 
+// builtin:tiny-flux under plans/flux.json. 64×64 pixels = 4×4 = 16 image tokens; 48×80 = 3×5 = 15
+// tokens do not divide by 2 (auto_pad, Ulysses only). `generate` runs the whole 2-step pipeline
+// (T5 + CLIP + transformer + scheduler) and compares the final latents.
+struct FluxCase {
+  int ulysses, ring;
+  std::string size;
+  bool generate;
+  std::string strategy;
+};
+
+void PrintTo(const FluxCase& c, std::ostream* os) {
+  *os << "U" << c.ulysses << "xR" << c.ring << " " << c.size << (c.generate ? " generate" : " transformer");
+}
+
+class FluxUnderSp : public ::testing::TestWithParam<FluxCase> {};
+
+TEST_P(FluxUnderSp, EqualsTheSingleProcessRun) {
+  const FluxCase& c = GetParam();
+  std::vector<std::string> args{
+      "--case", "flux", "--ulysses", std::to_string(c.ulysses), "--ring", std::to_string(c.ring), "--size", c.size};
+  if (c.generate) args.push_back("--generate");
+  const RankRun run = run_ranks(c.ulysses * c.ring, args);
+  expect_all_passed(run);
+  for (const auto& r : run.results) {
+    EXPECT_EQ(r.at("strategy"), c.strategy);
+    EXPECT_LE(std::stod(r.at("max_abs_diff")), 1e-4 * std::stod(r.at("max_abs_ref")));
+  }
+  EXPECT_LE(std::stod(run.results[0].at("max_abs_diff_f64")), 1e-4 * std::stod(run.results[0].at("max_abs_ref")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    TinyFlux, FluxUnderSp,
+    ::testing::Values(FluxCase{1, 1, "64x64", false, "none"}, FluxCase{2, 1, "64x64", false, "ulysses"},
+                      FluxCase{1, 2, "64x64", false, "ring"}, FluxCase{2, 2, "64x64", false, "usp"},
+                      FluxCase{2, 1, "48x80", false, "ulysses"}, FluxCase{1, 1, "64x64", true, "none"},
+                      FluxCase{2, 1, "64x64", true, "ulysses"}, FluxCase{1, 2, "64x64", true, "ring"},
+                      FluxCase{2, 2, "64x64", true, "usp"}, FluxCase{2, 1, "48x80", true, "ulysses"}),
+    [](const ::testing::TestParamInfo<FluxCase>& param_info) {
+      const FluxCase& c = param_info.param;
+      std::string size = c.size;
+      size[size.find('x')] = '_';
+      return "U" + std::to_string(c.ulysses) + "R" + std::to_string(c.ring) + "_" + size +
+             (c.generate ? "_generate" : "_transformer");
+    });
+
 }  // namespace
 }  // namespace spstudio::workers

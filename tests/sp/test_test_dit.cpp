@@ -30,7 +30,7 @@ TEST(TestDiT, ShippedPlansValidateAgainstTheLiveTree) {
                                        << (issues.empty() ? "" : issues[0].to_string());
     }
   }
-  EXPECT_EQ(builtin_plan_names(), (std::vector<std::string>{"test_dit", "test_dit_joint_rope"}));
+  EXPECT_EQ(builtin_plan_names(), (std::vector<std::string>{"flux", "test_dit", "test_dit_joint_rope"}));
   EXPECT_THROW(builtin_plan("flux-nope"), std::out_of_range);
 }
 

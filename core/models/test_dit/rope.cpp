@@ -7,23 +7,7 @@ namespace spstudio::models {
 
 std::pair<at::Tensor, at::Tensor> rope_tables(const at::Tensor& ids, std::int64_t head_dim, double theta) {
   if (head_dim % 4 != 0) throw std::invalid_argument("2-axis RoPE needs head_dim divisible by 4");
-  const std::int64_t per_axis = head_dim / 2;  // rotated dims per axis
-  const at::Tensor exponent =
-      at::arange(0, per_axis, 2, at::TensorOptions().dtype(at::kDouble)).div(static_cast<double>(per_axis));
-  const at::Tensor inv_freq = at::pow(theta, exponent).reciprocal();  // [per_axis / 2]
-  std::vector<at::Tensor> angles;
-  for (std::int64_t axis = 0; axis < 2; ++axis)
-    angles.push_back(ids.select(1, axis).to(at::kDouble).unsqueeze(1) * inv_freq.unsqueeze(0));
-  const at::Tensor a = at::cat(angles, 1).repeat_interleave(2, 1);  // [N, head_dim]
-  const at::ScalarType dtype = at::isFloatingType(ids.scalar_type()) ? ids.scalar_type() : at::kFloat;
-  return {a.cos().to(dtype), a.sin().to(dtype)};
-}
-
-at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
-  const at::Tensor pairs = x.unflatten(-1, {x.size(-1) / 2, 2});
-  const at::Tensor rotated = at::stack({pairs.select(-1, 1).neg(), pairs.select(-1, 0)}, -1).flatten(-2);
-  const auto c = cos.unsqueeze(0).unsqueeze(2), s = sin.unsqueeze(0).unsqueeze(2);  // [1, S, 1, D]
-  return (x * c + rotated * s).to(x.scalar_type());
+  return rope_tables(ids, {head_dim / 2, head_dim / 2}, theta);
 }
 
 RopePrepareImpl::RopePrepareImpl(const TestDiTConfig& config)

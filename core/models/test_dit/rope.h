@@ -4,17 +4,14 @@
 
 #include <torch/nn/pimpl.h>
 
+#include "models/layers/rotary.h"
 #include "models/test_dit/config.h"
 #include "sp/hooks/hookable_module.h"
 
 namespace spstudio::models {
 
-/// cos/sin tables [N, head_dim] for positions ids [N, 2] (row, column), computed in float64 and
-/// returned in the ids' floating type.
+/// cos/sin tables [N, head_dim] for positions ids [N, 2] (row, column): half the dims per axis.
 std::pair<at::Tensor, at::Tensor> rope_tables(const at::Tensor& ids, std::int64_t head_dim, double theta);
-
-/// x [B, S, H, D] rotated by tables [S, D].
-at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
 
 /// rope_prepare(img_ids [S, 2], txt_ids [T, 2]) →
 ///   (txt_cos, txt_sin, img_cos, img_sin)  or, with joint_rope_table, (cos, sin) over [text | image].

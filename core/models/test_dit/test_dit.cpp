@@ -3,9 +3,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
-#include <cmath>
-
 #include "models/builtin_plans.h"
+#include "models/layers/seeded_init.h"
 
 namespace spstudio::models {
 
@@ -51,19 +50,7 @@ TestDiTImpl::TestDiTImpl(TestDiTConfig c)
 }
 
 void TestDiTImpl::init_weights(std::uint64_t seed) {
-  at::Generator gen = at::detail::createCPUGenerator(seed);
-  at::NoGradGuard no_grad;
-  for (auto& item : named_parameters()) {
-    at::Tensor& p = item.value();
-    const std::string& name = item.key();
-    if (p.dim() >= 2) {
-      p.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(p.size(1))), gen);
-    } else if (name.size() >= 6 && name.compare(name.size() - 6, 6, "weight") == 0) {
-      p.normal_(1.0, 0.1, gen);  // norm scales
-    } else {
-      p.normal_(0.0, 0.05, gen);  // biases
-    }
-  }
+  init_seeded_weights(*this, seed);
 }
 
 sp::Value TestDiTImpl::forward_impl(const sp::BoundArgs& args) {
