@@ -9,8 +9,10 @@ packages=(
   libtorch-dev libgloo-dev            # LibTorch 1.13 CPU with c10d (ProcessGroupGloo, TCPStore)
   libopenblas0-pthread                # a fast BLAS behind LibTorch (the default is the reference one)
   nlohmann-json3-dev                  # plan / manifest / config JSON
+  qt6-base-dev libpng-dev             # the app: Qt Core/Network (supervisor, CLI), PNG output
   libsentencepiece-dev                # reference for the T5 tokenizer tests (spiece.model)
   libgtest-dev libgmock-dev           # tests
+  clang libclang-rt-14-dev            # libFuzzer + sanitizers for the wire decoder fuzz target (scripts/fuzz.sh)
 )
 
 missing=()

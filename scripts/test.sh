@@ -17,3 +17,6 @@ echo "== build (asan)"
 ./scripts/build.sh asan
 echo "== tests (asan: unit + multiprocess)"
 ctest --preset asan
+
+echo "== fuzz (wire frame decoder)"
+./scripts/fuzz.sh 60

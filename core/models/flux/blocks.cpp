@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "models/flux/blocks.h"
 
+#include "common/profiling/range_names.h"
+#include "sp/profiling/scoped_range.h"
+
 namespace spstudio::models::flux {
 namespace {
 
@@ -26,6 +29,7 @@ FluxTransformerBlockImpl::FluxTransformerBlockImpl(const FluxTransformerConfig& 
 }
 
 sp::Value FluxTransformerBlockImpl::forward_impl(const sp::BoundArgs& args) {
+  const sp::ScopedRange range(range_names::kBlock);
   at::Tensor x = args.tensor("hidden_states"), ctx = args.tensor("encoder_hidden_states");
   const at::Tensor temb = args.tensor("temb");
   // n = (normed, gate_msa, shift_mlp, scale_mlp, gate_mlp)
@@ -48,6 +52,7 @@ FluxSingleTransformerBlockImpl::FluxSingleTransformerBlockImpl(const FluxTransfo
 }
 
 sp::Value FluxSingleTransformerBlockImpl::forward_impl(const sp::BoundArgs& args) {
+  const sp::ScopedRange range(range_names::kBlock);
   const at::Tensor x = args.tensor("hidden_states"), ctx = args.tensor("encoder_hidden_states");
   const at::Tensor temb = args.tensor("temb");
   const auto n = norm(x, temb), nc = norm(ctx, temb);  // (normed, gate)

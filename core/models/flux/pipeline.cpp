@@ -2,9 +2,12 @@
 #include "models/flux/pipeline.h"
 
 #include <chrono>
+#include <optional>
 
+#include "common/profiling/range_names.h"
 #include "models/vae/flux_latents.h"
 #include "sp/apply_plan.h"
+#include "sp/profiling/scoped_range.h"
 
 namespace spstudio::models::flux {
 namespace {
@@ -31,6 +34,7 @@ FluxPipeline::FluxPipeline(FluxPipelineParts parts) : parts_(std::move(parts)) {
 }
 
 PromptEmbeddings FluxPipeline::encode_prompt(const std::string& prompt, std::int64_t max_sequence_length) {
+  const sp::ScopedRange range(range_names::kTextEncode);
   at::NoGradGuard no_grad;
   const at::Tensor clip_ids = ids_tensor(parts_.tokenizer->encode(prompt, 77));
   const at::Tensor t5_ids = ids_tensor(parts_.tokenizer_2->encode(prompt, max_sequence_length));
@@ -84,6 +88,7 @@ GenerationResult FluxPipeline::generate(const GenerationRequest& r, const StepCa
   };
   for (std::int64_t i = 0; i < r.steps; ++i) {
     start = std::chrono::steady_clock::now();
+    std::optional<sp::ScopedRange> step_range(std::in_place, range_names::kStep);
     const double sigma = scheduler.current_sigma(), timestep = scheduler.current_timestep();
     in.timestep = at::full({1}, timestep / 1000.0, options);
     at::Tensor velocity = predict(positive);
@@ -94,6 +99,7 @@ GenerationResult FluxPipeline::generate(const GenerationRequest& r, const StepCa
     const at::Tensor x0 = on_step ? scheduler.predicted_x0(velocity, latents) : at::Tensor();
     latents = scheduler.step(velocity, latents);
     result.step_ms.push_back(ms_since(start));
+    step_range.reset();  // closed before on_step, so a worker draining the recorder there gets it
     if (on_step) {
       StepEvent e{i + 1, r.steps, timestep, sigma, x0, grid_h, grid_w, shard_begin, shard_end, result.step_ms.back()};
       if (!on_step(e)) throw GenerationCancelled("generation cancelled after step " + std::to_string(i + 1));
@@ -103,6 +109,7 @@ GenerationResult FluxPipeline::generate(const GenerationRequest& r, const StepCa
   result.latents = unpack_latents(latents, size.height, size.width).to(at::kFloat).cpu();
   if (r.decode) {
     start = std::chrono::steady_clock::now();
+    const sp::ScopedRange range(range_names::kVaeDecode);
     const at::Tensor images = parts_.vae->decode(unpack_latents(latents, size.height, size.width));
     result.image = to_image_u8(images.select(0, 0));
     result.decode_ms = ms_since(start);

@@ -3,8 +3,10 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "common/profiling/range_names.h"
 #include "models/builtin_plans.h"
 #include "models/vae/flux_latents.h"
+#include "sp/profiling/scoped_range.h"
 
 namespace spstudio::models::flux {
 
@@ -37,6 +39,11 @@ FluxTransformer2DModelImpl::FluxTransformer2DModelImpl(FluxTransformerConfig c)
     single_transformer_blocks->push_back(FluxSingleTransformerBlock(cfg));
   norm_out = register_module("norm_out", AdaLayerNormContinuous(inner));
   proj_out = register_module("proj_out", Linear(inner, cfg.patch_size * cfg.patch_size * cfg.out_channels));
+}
+
+at::Tensor FluxTransformer2DModelImpl::forward(const FluxTransformerInputs& inputs) {
+  const sp::ScopedRange range(range_names::kTransformer);  // around call(): the root split hook is inside
+  return call(inputs.args()).toTensor();
 }
 
 sp::Value FluxTransformer2DModelImpl::forward_impl(const sp::BoundArgs& args) {

@@ -30,7 +30,8 @@ struct FluxTransformerInputs {
 class FluxTransformer2DModelImpl : public sp::HookableModule {
  public:
   explicit FluxTransformer2DModelImpl(FluxTransformerConfig config);
-  at::Tensor forward(const FluxTransformerInputs& inputs) { return call(inputs.args()).toTensor(); }
+  /// One forward, hooks included, inside a `transformer` profiling range.
+  at::Tensor forward(const FluxTransformerInputs& inputs);
 
   const FluxTransformerConfig& config() const { return config_; }
 

@@ -3,6 +3,9 @@
 
 #include <cmath>
 
+#include "common/profiling/range_names.h"
+#include "sp/profiling/scoped_range.h"
+
 namespace spstudio::models {
 namespace {
 
@@ -75,6 +78,7 @@ JointTransformerBlockImpl::JointTransformerBlockImpl(const TestDiTConfig& c)
 }
 
 sp::Value JointTransformerBlockImpl::forward_impl(const sp::BoundArgs& args) {
+  const sp::ScopedRange range(range_names::kBlock);
   at::Tensor x = args.tensor("hidden_states"), ctx = args.tensor("encoder_hidden_states");
   const at::Tensor temb = args.tensor("temb");
   // norm → (normed, gate_msa, shift_mlp, scale_mlp, gate_mlp)
@@ -99,6 +103,7 @@ SingleTransformerBlockImpl::SingleTransformerBlockImpl(const TestDiTConfig& c)
 }
 
 sp::Value SingleTransformerBlockImpl::forward_impl(const sp::BoundArgs& args) {
+  const sp::ScopedRange range(range_names::kBlock);
   const at::Tensor x = args.tensor("hidden_states"), ctx = args.tensor("encoder_hidden_states");
   const at::Tensor temb = args.tensor("temb");
   const auto n = norm(x, temb), nc = norm(ctx, temb);  // (normed, gate): text and image rows share weights

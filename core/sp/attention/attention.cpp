@@ -3,6 +3,9 @@
 
 #include <cmath>
 
+#include "common/profiling/range_names.h"
+#include "sp/profiling/scoped_range.h"
+
 namespace spstudio::sp {
 
 AttentionImpl::AttentionImpl(AttentionOptions options, std::shared_ptr<AttentionKernel> kernel)
@@ -15,6 +18,7 @@ AttentionImpl::AttentionImpl(AttentionOptions options, std::shared_ptr<Attention
 
 at::Tensor AttentionImpl::forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                   const AttentionMetadata& meta) {
+  const ScopedRange range(range_names::kAttention);
   const std::unique_ptr<ParallelAttentionStrategy> strategy =
       make_attention_strategy(context_.get(), options_.skip_sequence_parallel);
   last_strategy_ = strategy->name();

@@ -4,10 +4,14 @@
 #include <limits>
 #include <stdexcept>
 
+#include "common/profiling/range_names.h"
+#include "sp/profiling/scoped_range.h"
+
 namespace spstudio::sp {
 
 KernelResult MathAttentionKernel::forward(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                                           const KernelOptions& options) {
+  const ScopedRange range(range_names::kAttentionKernel);
   if (q.dim() != 4 || k.dim() != 4 || v.dim() != 4)
     throw std::invalid_argument("attention expects [B, S, H, D] tensors, got q " + c10::str(q.sizes()) + ", k " +
                                 c10::str(k.sizes()) + ", v " + c10::str(v.sizes()));

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sp/attention/ring.h"
 
+#include "common/profiling/range_names.h"
 #include "sp/attention/ring_merge.h"
 #include "sp/errors.h"
+#include "sp/profiling/scoped_range.h"
 
 namespace spstudio::sp {
 
@@ -18,6 +20,7 @@ at::Tensor ring_attention(AttentionKernel& kernel, Communicator& ring, const at:
   at::Tensor k_cur = k.contiguous(), v_cur = v.contiguous();
   MergeState merged;
   for (int step = 0; step < size; ++step) {
+    const ScopedRange hop(range_names::kRingHop);
     std::unique_ptr<PendingTransfers> transfer;
     at::Tensor k_next, v_next;
     if (step + 1 < size) {
@@ -34,7 +37,10 @@ at::Tensor ring_attention(AttentionKernel& kernel, Communicator& ring, const at:
     const KernelResult block = kernel.forward(q, k_block, v_block, options);
     ring_merge(merged, block.out, block.lse);
     if (transfer) {
-      transfer->wait();
+      {
+        const ScopedRange p2p(range_names::kRingP2P);  // only the wait: the transfer overlapped the kernel
+        transfer->wait();
+      }
       k_cur = std::move(k_next);
       v_cur = std::move(v_next);
     }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "sp/comm/sequence_all_to_all.h"
 
+#include "common/profiling/range_names.h"
 #include "sp/errors.h"
 #include "sp/parallel_errors.h"
+#include "sp/profiling/scoped_range.h"
 
 namespace spstudio::sp {
 namespace {
@@ -19,6 +21,7 @@ at::Tensor all_to_all_scatter_heads(Communicator& group, const at::Tensor& x, st
   if (u == 1) return x;
   const std::int64_t heads = x.size(head_dim);
   require_heads_divisible(heads, u, "Ulysses all-to-all");
+  const ScopedRange range(range_names::kAllToAll);
   // [B, Sl, .., U, H/U, ..] → [U, B, Sl, .., H/U, ..]: block j (heads j) goes to rank j.
   at::Tensor send = x.unflatten(head_dim, {u, heads / u}).movedim(head_dim, 0).contiguous();
   at::Tensor recv = group.all_to_all(send);  // block i: rank i's sequence chunk of my heads
@@ -33,6 +36,7 @@ at::Tensor all_to_all_gather_heads(Communicator& group, const at::Tensor& x, std
   if (seq % u != 0)
     throw SequenceParallelError("Ulysses reverse all-to-all: sequence length " + std::to_string(seq) +
                                 " does not split over " + std::to_string(u) + " ranks");
+  const ScopedRange range(range_names::kAllToAll);
   // [B, U, Sl, .., Hl, ..] → [U, B, Sl, .., Hl, ..]: sequence chunk j goes back to rank j.
   at::Tensor send = x.unflatten(1, {u, seq / u}).movedim(1, 0).contiguous();
   at::Tensor recv = group.all_to_all(send);                          // block j: my sequence chunk, heads of rank j

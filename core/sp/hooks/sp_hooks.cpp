@@ -3,8 +3,10 @@
 
 #include <set>
 
+#include "common/profiling/range_names.h"
 #include "sp/errors.h"
 #include "sp/hooks/hookable_module.h"
+#include "sp/profiling/scoped_range.h"
 #include "sp/sharding.h"
 
 namespace spstudio::sp {
@@ -179,6 +181,7 @@ Value SequenceParallelSplitHook::split_argument(HookableModule& module, const Va
 void SequenceParallelSplitHook::pre_forward(HookableModule& module, Args& args) {
   text_lengths_.clear();
   if (!context_->enabled()) return;
+  const ScopedRange range(range_names::kShard);
 
   // Resolve text lengths of partial specs now: post_forward does not see the arguments.
   for (std::size_t i = 0; i < splits_.size(); ++i) {
@@ -228,6 +231,7 @@ Value SequenceParallelSplitHook::post_forward(HookableModule& module, Value outp
   for (const InputSplit& s : splits_)
     any = any || s.key.is_index();
   if (!any) return output;
+  const ScopedRange range(range_names::kShard);
 
   std::optional<Elements> elements = unpack(output);
   if (!elements)
@@ -265,6 +269,7 @@ SequenceParallelGatherHook::SequenceParallelGatherHook(std::string plan_key,
 
 Value SequenceParallelGatherHook::post_forward(HookableModule& module, Value output) {
   if (!context_->enabled()) return output;
+  const ScopedRange range(range_names::kGather);
   const std::string location = "plan entry " + describe_plan_key(key_) + ", gather of " + module.class_name();
   std::optional<Elements> elements = unpack(output);
   if (!elements)

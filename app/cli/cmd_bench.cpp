@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: Apache-2.0
+// spstudio-cli bench: for each U × R configuration a fresh pool of U·R workers runs W warm-up
+// images, then K measured images; the report gives rank 0's step times, images/s, where the step
+// time went (attention kernel, all-to-all, ring P2P, other; averaged over ranks), peak memory per
+// rank and the preview latency.
+#include <QElapsedTimer>
+#include <QFile>
+#include <cstdio>
+#include <functional>
+#include <limits>
+
+#include "app/cli/bench_report.h"
+#include "app/cli/cli_options.h"
+#include "app/cli/commands.h"
+#include "app/cli/job_summaries.h"
+#include "app/cli/output_paths.h"
+#include "app/cli/plan_check.h"
+#include "app/cli/pool_runner.h"
+#include "common/atomic_write.h"
+
+namespace spstudio::cli {
+namespace {
+
+constexpr unsigned kGroups = kModelOption | kSizeOptions | kPlanOption | kPoolOptions | kQuietOption;
+
+ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees, wire::Job job, int warmup, int repeat,
+                     const std::function<void(const std::string&)>& progress) {
+  ConfigResult r;
+  r.degrees = degrees;
+  r.world = degrees.sp_size();
+  job.ulysses_degree = static_cast<std::uint32_t>(degrees.ulysses_degree);
+  job.ring_degree = static_cast<std::uint32_t>(degrees.ring_degree);
+  const std::string label = std::to_string(degrees.ulysses_degree) + "x" + std::to_string(degrees.ring_degree);
+
+  QElapsedTimer clock;
+  clock.start();
+  PoolRunner runner(pool_options(options, r.world));
+  runner.start();
+  r.startup_ms = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+  if (warmup > 0) {
+    progress(label + ": " + std::to_string(warmup) + " warm-up image" + (warmup == 1 ? "" : "s"));
+    job.images = static_cast<std::uint32_t>(warmup);
+    runner.run(job);
+  }
+  progress(label + ": " + std::to_string(repeat) + " measured image" + (repeat == 1 ? "" : "s"));
+  job.images = static_cast<std::uint32_t>(repeat);
+  const app::JobResult result = runner.run(job);
+  r.wall_ms = runner.last_job_ms();
+  runner.stop();
+
+  r.images = static_cast<int>(result.images.size());
+  r.steps_per_image = static_cast<int>(job.steps);
+  std::vector<double> step_ms;
+  for (const auto& step : result.steps)
+    if (step.rank == 0) step_ms.push_back(step.step_ms);
+  r.step_ms = spread_of(step_ms);
+  r.images_per_s = r.wall_ms > 0 ? r.images / (r.wall_ms / 1000.0) : 0;
+  r.shares = time_shares(profiling::step_breakdowns(result.ranges));
+  r.peak_memory_bytes = rank_peak_memory(result);
+  r.preview_latency_ms = spread_of({result.preview_latency_ms.begin(), result.preview_latency_ms.end()});
+  r.devices = rank_devices(result, {});
+  return r;
+}
+
+}  // namespace
+
+int run_bench(const QStringList& arguments) {
+  QCommandLineParser parser;
+  parser.setApplicationDescription("Measures each U x R configuration: step time, images/s, time shares, memory.");
+  add_common_options(parser, kGroups);
+  parser.addOption({"configs", "Configurations UxR, comma-separated (default 1x1,2x1,1x2,2x2).", "LIST"});
+  parser.addOption({"steps", "Denoising steps per image (default 4).", "N"});
+  parser.addOption({"repeat", "Measured images per configuration (default 3).", "K"});
+  parser.addOption({"warmup", "Warm-up images per configuration, not measured (default 1).", "W"});
+  parser.addOption({"prompt", "The prompt (default: a fixed one).", "P"});
+  parser.addOption({"seed", "Seed of the first image (default 0).", "S"});
+  parser.addOption({"preview-interval", "Workers send a preview every N steps (default 1; 0: never).", "N"});
+  parser.addOption({"json", "Also write the results as JSON.", "FILE"});
+  if (!parse_command_line(parser, arguments, "bench")) return 0;
+  const CommonOptions options = read_common_options(parser, kGroups);
+  const auto configs =
+      parse_configs(parser.isSet("configs") ? parser.value("configs").toStdString() : "1x1,2x1,1x2,2x2");
+  const int steps = static_cast<int>(int_option(parser, "steps", 4, 1, 10000));
+  const int repeat = static_cast<int>(int_option(parser, "repeat", 3, 1, 10000));
+  const int warmup = static_cast<int>(int_option(parser, "warmup", 1, 0, 10000));
+  const QString json_path = parser.value("json");
+  if (parser.isSet("json")) check_output_path("json", json_path);
+
+  wire::Job job;
+  job.model = options.model;
+  job.prompt = parser.isSet("prompt") ? parser.value("prompt").toStdString()
+                                      : std::string("a lighthouse on a cliff at sunset, oil painting");
+  job.height = static_cast<std::uint32_t>(options.height);
+  job.width = static_cast<std::uint32_t>(options.width);
+  job.steps = static_cast<std::uint32_t>(steps);
+  job.seed = static_cast<std::uint64_t>(int_option(parser, "seed", 0, 0, std::numeric_limits<long long>::max()));
+  job.preview_interval = static_cast<std::uint32_t>(int_option(parser, "preview-interval", 1, 0, 10000));
+  job.profile = true;
+  // Every configuration's plan is checked before the first worker starts.
+  if (!options.plan_path.empty())
+    for (const auto& degrees : configs)
+      job.plan_json = load_checked_plan(options.plan_path, degrees).json;
+
+  auto progress = [&](const std::string& line) {
+    if (!options.quiet) std::fprintf(stderr, "%s\n", line.c_str());
+  };
+  std::vector<ConfigResult> results;
+  for (const auto& degrees : configs)
+    results.push_back(measure(options, degrees, job, warmup, repeat, progress));
+
+  std::fputs(bench_table(results).c_str(), stdout);
+  if (parser.isSet("json")) {
+    const std::string text = bench_json(results, options.model, options.height, options.width, steps, warmup, repeat);
+    try {
+      write_file_atomically(json_path.toStdString(), text.data(), text.size());
+    } catch (const std::exception& e) {
+      throw CliError(e.what());
+    }
+    std::printf("wrote %s\n", json_path.toLocal8Bit().constData());
+  }
+  return 0;
+}
+
+}  // namespace spstudio::cli
