@@ -18,11 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.h"
 #include "common/plan_json.h"
 #include "models/test_dit/test_dit.h"
 #include "sp/apply_plan.h"
 
 using namespace spstudio;
+using bench::median;
+using bench::percentile;
 
 namespace {
 
@@ -44,16 +47,6 @@ long count_calls(models::TestDiT& dit, const models::TestDiTInputs& in) {
   for (sp::HookableModule* h : hooked)
     h->hooks().remove_hook("count");
   return counter->calls;
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
 }
 
 class IdentityImpl : public sp::HookableModule {
@@ -104,24 +97,9 @@ void dispatch_costs() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> grids{"4x4", "16x16"};
-  int iterations = 200, threads = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--grids" && i + 1 < argc) {
-      grids.clear();
-      std::stringstream list(argv[++i]);
-      for (std::string g; std::getline(list, g, ',');)
-        grids.push_back(g);
-    } else if (a == "--iterations" && i + 1 < argc) {
-      iterations = std::stoi(argv[++i]);
-    } else if (a == "--threads" && i + 1 < argc) {
-      threads = std::stoi(argv[++i]);
-    } else {
-      std::cerr << "usage: spstudio-bench-hooks [--grids 4x4,16x16] [--iterations N] [--threads T]\n";
-      return 2;
-    }
-  }
+  const bench::BenchArgs args = bench::parse_bench_args(argc, argv, "spstudio-bench-hooks");
+  const std::vector<std::string>& grids = args.grids;
+  const int iterations = args.iterations, threads = args.threads;
   at::set_num_threads(threads);
   at::NoGradGuard no_grad;
   const models::TestDiTConfig config;

@@ -17,23 +17,17 @@
 #include <string>
 #include <vector>
 
+#include "bench_common.h"
 #include "common/profiling/range_names.h"
 #include "models/test_dit/test_dit.h"
 #include "sp/apply_plan.h"
 #include "sp/profiling/scoped_range.h"
 
 using namespace spstudio;
+using bench::median;
+using bench::percentile;
 
 namespace {
-
-double percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[static_cast<std::size_t>(p * static_cast<double>(v.size() - 1))];
-}
-
-double median(std::vector<double> v) {
-  return percentile(std::move(v), 0.5);
-}
 
 /// Nanoseconds per ScopedRange, median of 7 rounds of `n` ranges (drained after each round).
 double ns_per_range(long n, bool recording) {
@@ -56,24 +50,9 @@ double ns_per_range(long n, bool recording) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> grids{"4x4", "16x16"};
-  int iterations = 200, threads = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--grids" && i + 1 < argc) {
-      grids.clear();
-      std::stringstream list(argv[++i]);
-      for (std::string g; std::getline(list, g, ',');)
-        grids.push_back(g);
-    } else if (a == "--iterations" && i + 1 < argc) {
-      iterations = std::stoi(argv[++i]);
-    } else if (a == "--threads" && i + 1 < argc) {
-      threads = std::stoi(argv[++i]);
-    } else {
-      std::cerr << "usage: spstudio-bench-profiling [--grids 4x4,16x16] [--iterations N] [--threads T]\n";
-      return 2;
-    }
-  }
+  const bench::BenchArgs args = bench::parse_bench_args(argc, argv, "spstudio-bench-profiling");
+  const std::vector<std::string>& grids = args.grids;
+  const int iterations = args.iterations, threads = args.threads;
   at::set_num_threads(threads);
   at::NoGradGuard no_grad;
   sp::RangeRecorder& recorder = sp::RangeRecorder::instance();
