@@ -16,7 +16,7 @@
 #include "app/cli/output_paths.h"
 #include "app/cli/plan_check.h"
 #include "app/cli/pool_runner.h"
-#include "common/atomic_write.h"
+#include "common/atomic_file.h"
 
 namespace spstudio::cli {
 namespace {

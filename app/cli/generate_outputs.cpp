@@ -6,7 +6,7 @@
 #include "app/cli/cli_options.h"
 #include "app/cli/job_summaries.h"
 #include "app/png/png_metadata.h"
-#include "common/atomic_write.h"
+#include "common/atomic_file.h"
 #include "common/profiling/timeline.h"
 #include "common/safetensors_write.h"
 

@@ -11,7 +11,7 @@
 #include <iterator>
 #include <new>
 
-#include "common/atomic_write.h"
+#include "common/atomic_file.h"
 
 namespace spstudio::png {
 namespace {

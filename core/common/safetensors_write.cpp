@@ -6,22 +6,12 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "common/atomic_write.h"
+#include "common/atomic_file.h"
+#include "common/tensor_dtypes.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors writing assumes a little-endian host");
 
 namespace spstudio {
-namespace {
-
-std::uint64_t element_size(const std::string& dtype) {
-  static const std::map<std::string, std::uint64_t> sizes = {
-      {"F64", 8}, {"F32", 4}, {"F16", 2}, {"BF16", 2}, {"I64", 8},  {"I32", 4},     {"I16", 2},    {"I8", 1},
-      {"U8", 1},  {"U16", 2}, {"U32", 4}, {"U64", 8},  {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}};
-  const auto it = sizes.find(dtype);
-  return it == sizes.end() ? 0 : it->second;
-}
-
-}  // namespace
 
 std::vector<std::uint8_t> encode_safetensors(const NamedTensorData& tensors,
                                              const std::map<std::string, std::string>& metadata) {
@@ -38,8 +28,10 @@ std::vector<std::uint8_t> encode_safetensors(const NamedTensorData& tensors,
     const std::string where = "tensor \"" + name + "\"";
     if (name.empty() || name == "__metadata__") throw std::invalid_argument(where + ": the name is reserved");
     if (i > 0 && sorted[i - 1]->first == name) throw std::invalid_argument(where + " appears twice");
-    const std::uint64_t item = element_size(tensor.dtype);
-    if (item == 0) throw std::invalid_argument(where + ": unknown safetensors dtype \"" + tensor.dtype + "\"");
+    const std::uint64_t item = dtype_itemsize(tensor.dtype);
+    if (item == 0)
+      throw std::invalid_argument(where + ": unknown safetensors dtype \"" + tensor.dtype +
+                                  "\" (supported: " + supported_dtypes_text() + ")");
     std::uint64_t numel = 1;
     for (const auto d : tensor.shape) {
       if (d < 0) throw std::invalid_argument(where + ": negative dimension " + std::to_string(d));

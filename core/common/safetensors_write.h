@@ -22,7 +22,7 @@ using NamedTensorData = std::vector<std::pair<std::string, wire::TensorData>>;
 std::vector<std::uint8_t> encode_safetensors(const NamedTensorData& tensors,
                                              const std::map<std::string, std::string>& metadata = {});
 
-/// Writes atomically (common/atomic_write.h); errors name `path`.
+/// Writes atomically (common/atomic_file.h); errors name `path`.
 void write_safetensors(const std::string& path, const NamedTensorData& tensors,
                        const std::map<std::string, std::string>& metadata = {});
 

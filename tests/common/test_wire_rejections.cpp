@@ -91,7 +91,7 @@ TEST(WireRejections, TensorBytesMustMatchShapeAndDtype) {
                "Latent.tensor: 1 bytes for a BF16 tensor of shape [] (expected 2)");
   EXPECT_CONTAINS(
       rejection(MessageType::Latent, latent_payload("Q4", {2}, 1)).what(),
-      "Latent.tensor: dtype \"Q4\" is not one the protocol knows (F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)");
+      "Latent.tensor: dtype \"Q4\" is not one the protocol knows (F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL)");
   EXPECT_CONTAINS(rejection(MessageType::Latent, latent_payload("U8", {2, -1}, 0)).what(),
                   "shape [2, -1] has a negative dimension");
   // 2^62 · 4 bytes wraps to 0 in 64 bits: the check must not be fooled into accepting 0 bytes.

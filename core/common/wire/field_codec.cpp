@@ -4,6 +4,7 @@
 #include <limits>
 #include <stdexcept>
 
+#include "common/tensor_dtypes.h"
 #include "common/wire/codec.h"
 #include "common/wire/message_fields.h"
 
@@ -87,14 +88,6 @@ const char* EnumInfo<ExitCode>::name(std::uint8_t value) {
   return nullptr;
 }
 
-std::size_t dtype_itemsize(const std::string& dtype) {
-  if (dtype == "F64" || dtype == "I64") return 8;
-  if (dtype == "F32" || dtype == "I32") return 4;
-  if (dtype == "F16" || dtype == "BF16" || dtype == "I16") return 2;
-  if (dtype == "I8" || dtype == "U8" || dtype == "BOOL") return 1;
-  return 0;
-}
-
 std::string tensor_problem(const TensorData& tensor) {
   if (tensor.dtype.empty()) {
     if (tensor.shape.empty() && tensor.bytes.empty()) return {};  // "no tensor"
@@ -103,7 +96,7 @@ std::string tensor_problem(const TensorData& tensor) {
   }
   const std::size_t itemsize = dtype_itemsize(tensor.dtype);
   if (itemsize == 0) {
-    return "dtype \"" + tensor.dtype + "\" is not one the protocol knows (F64 F32 F16 BF16 I64 I32 I16 I8 U8 BOOL)";
+    return "dtype \"" + tensor.dtype + "\" is not one the protocol knows (" + supported_dtypes_text() + ")";
   }
   // numel · itemsize in 64 bits with an overflow check: a hostile shape must not wrap around to
   // the byte count that was sent.

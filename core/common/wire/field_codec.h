@@ -50,8 +50,6 @@ std::string enum_problem(std::uint8_t value) {
   return std::to_string(value) + " is not a value of " + EnumInfo<E>::kName + " (" + valid + ")";
 }
 
-/// Bytes per element of a safetensors dtype name; 0 for a name the protocol does not know.
-std::size_t dtype_itemsize(const std::string& dtype);
 /// Why a tensor is inconsistent (unknown dtype, negative dimension, bytes ≠ numel·itemsize), or "".
 /// An empty dtype with no shape and no bytes is "no tensor" (ImageDone of ranks other than 0).
 std::string tensor_problem(const TensorData& tensor);

@@ -4,6 +4,7 @@
 #include <array>
 #include <utility>
 
+#include "common/tensor_dtypes.h"
 #include "models/weights/weights_error.h"
 
 namespace spstudio::models {
@@ -40,7 +41,7 @@ std::string safetensors_dtype_of(at::ScalarType type) {
 }
 
 const char* supported_safetensors_dtypes() {
-  return "F64, F32, F16, BF16, I64, I32, I16, I8, U8, BOOL";
+  return supported_dtypes_text();  // the same set the wire protocol and the LibTorch-free writer use
 }
 
 }  // namespace spstudio::models

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <system_error>
 
-#include "models/weights/atomic_file.h"
+#include "common/atomic_file.h"
 #include "models/weights/safetensors_dtype.h"
 #include "models/weights/weights_error.h"
 
@@ -76,28 +76,42 @@ std::string header_text(const std::filesystem::path& path, const std::vector<Ent
   return text;
 }
 
+/// The shared AtomicFile reports I/O failures as std::runtime_error; this API promises WeightsError.
+template <class Write>
+void with_weights_errors(Write&& write) {
+  try {
+    write();
+  } catch (const WeightsError&) {
+    throw;
+  } catch (const std::runtime_error& e) {
+    throw WeightsError(e.what());
+  }
+}
+
 void write_file(const std::filesystem::path& path, const std::vector<Entry>& entries,
                 const std::map<std::string, std::string>& metadata) {
   const std::string header = header_text(path, entries, metadata);
-  AtomicFile file(path);
-  std::uint8_t length[8];
-  for (int i = 0; i < 8; ++i)
-    length[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(header.size()) >> (8 * i));
-  file.write(length, sizeof length);
-  file.write(header.data(), header.size());
-  for (const Entry& entry : entries) {
-    if (entry.nbytes == 0) continue;
-    // One tensor at a time on the host, so saving a GPU model needs no second copy of it.
-    at::Tensor host;
-    try {
-      host = entry.tensor->detach().to(at::kCPU).contiguous();
-    } catch (const c10::Error& e) {
-      throw WeightsError("cannot write '" + path.string() + "': tensor '" + *entry.name +
-                         "': cannot copy it to the host: " + e.what_without_backtrace());
+  with_weights_errors([&] {
+    AtomicFile file(path);
+    std::uint8_t length[8];
+    for (int i = 0; i < 8; ++i)
+      length[i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(header.size()) >> (8 * i));
+    file.write(length, sizeof length);
+    file.write(header.data(), header.size());
+    for (const Entry& entry : entries) {
+      if (entry.nbytes == 0) continue;
+      // One tensor at a time on the host, so saving a GPU model needs no second copy of it.
+      at::Tensor host;
+      try {
+        host = entry.tensor->detach().to(at::kCPU).contiguous();
+      } catch (const c10::Error& e) {
+        throw WeightsError("cannot write '" + path.string() + "': tensor '" + *entry.name +
+                           "': cannot copy it to the host: " + e.what_without_backtrace());
+      }
+      file.write(host.data_ptr(), entry.nbytes);
     }
-    file.write(host.data_ptr(), entry.nbytes);
-  }
-  file.commit();
+    file.commit();
+  });
 }
 
 std::string shard_name(const std::string& base, std::size_t index, std::size_t count) {
@@ -143,9 +157,7 @@ std::filesystem::path save_sharded_safetensors(const std::filesystem::path& fold
   }
   const json index = {{"metadata", {{"total_size", total_bytes}}}, {"weight_map", weight_map}};
   const std::string text = index.dump(2) + "\n";  // as transformers writes it: indent 2, sorted keys
-  AtomicFile file(index_path);
-  file.write(text.data(), text.size());
-  file.commit();
+  with_weights_errors([&] { write_file_atomically(index_path, text.data(), text.size()); });
   return index_path;
 }
 

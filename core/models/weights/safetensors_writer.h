@@ -18,8 +18,9 @@ using NamedTensors = std::vector<std::pair<std::string, at::Tensor>>;
 
 /// Writes `tensors` (any device, layout or requires_grad; the F64..BOOL dtypes of
 /// safetensors_dtype.h) and string `metadata` (omitted when empty) to `path`. The header's keys are
-/// sorted and the data follows in the order of the sorted names. The file is written to
-/// `path + ".tmp"`, flushed to disk and renamed, so a crash never leaves a half-written `path`.
+/// sorted and the data follows in the order of the sorted names. The file is written to a
+/// unique temporary next to `path` (common/atomic_file.h), flushed to disk and renamed, so a crash
+/// never leaves a half-written `path`.
 /// Throws WeightsError naming the path (and the tensor) on duplicate, empty or reserved names,
 /// undefined tensors, unsupported dtypes and I/O errors.
 void save_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
