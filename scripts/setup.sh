@@ -10,6 +10,7 @@ packages=(
   libopenblas0-pthread                # a fast BLAS behind LibTorch (the default is the reference one)
   nlohmann-json3-dev                  # plan / manifest / config JSON
   qt6-base-dev libpng-dev             # the app: Qt Core/Network (supervisor, CLI), PNG output
+  fonts-dejavu-core xvfb xauth        # the window's text, and its tests under a virtual X server
   libsentencepiece-dev                # reference for the T5 tokenizer tests (spiece.model)
   libgtest-dev libgmock-dev           # tests
   clang libclang-rt-14-dev            # libFuzzer + sanitizers for the wire decoder fuzz target (scripts/fuzz.sh)

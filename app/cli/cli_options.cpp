@@ -9,6 +9,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "app/cli/output_paths.h"
+
 namespace spstudio::cli {
 
 CliError::CliError(const std::string& message, int exit_code)
@@ -55,6 +57,12 @@ void add_common_options(QCommandLineParser& parser, unsigned groups) {
     parser.addOption({"start-timeout", "Seconds the workers may take to start (default 120).", "S"});
   }
   if (groups & kQuietOption) parser.addOption({{"quiet", "q"}, "No progress lines on stderr."});
+  if (groups & kRecordOption) {
+    parser.addOption({"record",
+                      "Also record every message the workers send to FILE (a stream SP Studio replays without "
+                      "workers).",
+                      "FILE"});
+  }
 }
 
 bool parse_command_line(QCommandLineParser& parser, const QStringList& arguments, const QString& command) {
@@ -136,6 +144,10 @@ CommonOptions read_common_options(const QCommandLineParser& parser, unsigned gro
     o.start_timeout_s = double_option(parser, "start-timeout", 120, 1, 86400);
   }
   if (groups & kQuietOption) o.quiet = parser.isSet("quiet");
+  if ((groups & kRecordOption) && parser.isSet("record")) {
+    o.record_path = parser.value("record");
+    check_output_path("record", o.record_path);
+  }
   return o;
 }
 
@@ -154,6 +166,7 @@ app::PoolOptions pool_options(const CommonOptions& options, int world) {
   pool.threads_per_worker = options.threads;
   pool.start_timeout = std::chrono::milliseconds(static_cast<long long>(options.start_timeout_s * 1000));
   pool.heartbeat_timeout = std::chrono::milliseconds(static_cast<long long>(options.heartbeat_timeout_s * 1000));
+  pool.recording_path = options.record_path;
   return pool;
 }
 

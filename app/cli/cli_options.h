@@ -40,6 +40,7 @@ enum OptionGroup : unsigned {
   kPlanOption = 1u << 3,     ///< --plan FILE
   kPoolOptions = 1u << 4,    ///< --device, --threads, --worker, --heartbeat-timeout, --start-timeout
   kQuietOption = 1u << 5,    ///< --quiet
+  kRecordOption = 1u << 6,   ///< --record FILE: the pool records what the workers send (ReplayPool plays it)
 };
 
 struct CommonOptions {
@@ -53,6 +54,7 @@ struct CommonOptions {
   double heartbeat_timeout_s = 10;
   double start_timeout_s = 120;
   bool quiet = false;
+  QString record_path;  ///< --record; empty: no recording
 };
 
 void add_common_options(QCommandLineParser& parser, unsigned groups);
@@ -72,6 +74,7 @@ void check_image_size(int height, int width);
 
 /// --worker, else $SPSTUDIO_WORKER, else spworker next to this executable.
 QString worker_program(const CommonOptions& options);
+/// The pool for `world` workers; records to options.record_path when it is set.
 app::PoolOptions pool_options(const CommonOptions& options, int world);
 
 /// Joins the lines of a multi-line message with "; " (" " after a line ending in ':'), dropping

@@ -21,10 +21,11 @@
 namespace spstudio::cli {
 namespace {
 
-constexpr unsigned kGroups = kModelOption | kSizeOptions | kPlanOption | kPoolOptions | kQuietOption;
+constexpr unsigned kGroups = kModelOption | kSizeOptions | kPlanOption | kPoolOptions | kQuietOption | kRecordOption;
 
+/// `record_path`: where this configuration's pool records (empty: nowhere).
 ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees, wire::Job job, int warmup, int repeat,
-                     const std::function<void(const std::string&)>& progress) {
+                     const QString& record_path, const std::function<void(const std::string&)>& progress) {
   ConfigResult r;
   r.degrees = degrees;
   r.world = degrees.sp_size();
@@ -34,7 +35,9 @@ ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees
 
   QElapsedTimer clock;
   clock.start();
-  PoolRunner runner(pool_options(options, r.world));
+  app::PoolOptions pool = pool_options(options, r.world);
+  pool.recording_path = record_path;
+  PoolRunner runner(pool);
   runner.start();
   r.startup_ms = static_cast<double>(clock.nsecsElapsed()) / 1e6;
   if (warmup > 0) {
@@ -66,7 +69,9 @@ ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees
 
 int run_bench(const QStringList& arguments) {
   QCommandLineParser parser;
-  parser.setApplicationDescription("Measures each U x R configuration: step time, images/s, time shares, memory.");
+  parser.setApplicationDescription(
+      "Measures each U x R configuration: step time, images/s, time shares, memory.\n"
+      "With --record FILE and several configurations, each is recorded to FILE-UxR.ext (e.g. run-2x1.spstream).");
   add_common_options(parser, kGroups);
   parser.addOption({"configs", "Configurations UxR, comma-separated (default 1x1,2x1,1x2,2x2).", "LIST"});
   parser.addOption({"steps", "Denoising steps per image (default 4).", "N"});
@@ -104,9 +109,14 @@ int run_bench(const QStringList& arguments) {
   auto progress = [&](const std::string& line) {
     if (!options.quiet) std::fprintf(stderr, "%s\n", line.c_str());
   };
+  // Every configuration has its own pool, and a recording holds one pool: one file each.
+  auto record_path = [&](const ParallelConfig& degrees) {
+    if (options.record_path.isEmpty() || configs.size() == 1) return options.record_path;
+    return tagged_path(options.record_path, QString("%1x%2").arg(degrees.ulysses_degree).arg(degrees.ring_degree));
+  };
   std::vector<ConfigResult> results;
   for (const auto& degrees : configs)
-    results.push_back(measure(options, degrees, job, warmup, repeat, progress));
+    results.push_back(measure(options, degrees, job, warmup, repeat, record_path(degrees), progress));
 
   std::fputs(bench_table(results).c_str(), stdout);
   if (parser.isSet("json")) {
@@ -117,6 +127,10 @@ int run_bench(const QStringList& arguments) {
       throw CliError(e.what());
     }
     std::printf("wrote %s\n", json_path.toLocal8Bit().constData());
+  }
+  if (!options.record_path.isEmpty()) {
+    for (const auto& degrees : configs)
+      std::printf("wrote %s (the workers' messages, to replay)\n", record_path(degrees).toLocal8Bit().constData());
   }
   return 0;
 }

@@ -14,7 +14,8 @@
 namespace spstudio::cli {
 namespace {
 
-constexpr unsigned kGroups = kModelOption | kDegreeOptions | kSizeOptions | kPlanOption | kPoolOptions | kQuietOption;
+constexpr unsigned kGroups =
+    kModelOption | kDegreeOptions | kSizeOptions | kPlanOption | kPoolOptions | kQuietOption | kRecordOption;
 
 void add_generate_options(QCommandLineParser& parser) {
   parser.setApplicationDescription("Generates one image, sequence-parallel over U x R worker processes.");
@@ -88,9 +89,11 @@ int run_generate(const QStringList& arguments) {
   };
   const app::JobResult result = runner.run(job, callbacks);
   const auto written = write_generate_outputs(outputs, job, job.plan_json, result, runner.pool().workers());
-  runner.stop();
+  runner.stop();  // the recording is complete once the pool has stopped
   for (const auto& line : written)
     std::printf("%s\n", line.c_str());
+  if (!options.record_path.isEmpty())
+    std::printf("wrote %s (the workers' messages, to replay)\n", options.record_path.toLocal8Bit().constData());
   return 0;
 }
 

@@ -20,6 +20,15 @@ void check_output_path(const QString& option, const QString& path) {
                    kUsageExitCode);
 }
 
+QString tagged_path(const QString& path, const QString& tag) {
+  const QFileInfo file(path);
+  const QString name = file.fileName();
+  const int dot = name.lastIndexOf('.');
+  // A leading dot (".hidden") starts the name, not a suffix.
+  const QString tagged = dot > 0 ? name.left(dot) + "-" + tag + name.mid(dot) : name + "-" + tag;
+  return path.left(path.size() - name.size()) + tagged;
+}
+
 void check_input_path(const QString& option, const QString& path) {
   if (path.isEmpty()) throw CliError("--" + option + " is required", kUsageExitCode);
   const QFileInfo file(path);

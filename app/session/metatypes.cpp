@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+// Registers the value types that the pool and session signals carry.
 #include <QMetaType>
 
 #include "app/session/session.h"
-#include "app/session/worker_pool.h"
+#include "app/session/worker_link.h"
 
 namespace spstudio::app {
 

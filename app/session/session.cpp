@@ -36,13 +36,13 @@ struct Session::Impl {
   };
 
   Session* q;
-  WorkerPool* pool;
+  WorkerLink* pool;
   std::deque<QueuedJob> queue;
   quint64 next_id = 1;
   std::optional<Running> running;
   profiling::RangeNames names;
 
-  Impl(Session* owner, WorkerPool* worker_pool) : q(owner), pool(worker_pool) {}
+  Impl(Session* owner, WorkerLink* worker_pool) : q(owner), pool(worker_pool) {}
 
   void dispatch() {
     if (running || queue.empty() || pool->state() != PoolState::Ready) return;
@@ -50,7 +50,7 @@ struct Session::Impl {
     queue.pop_front();
     running.emplace();
     running->result.job_id = id_of(job);
-    running->result.rank_summaries.resize(pool->options().world);
+    running->result.rank_summaries.resize(pool->world());
     const bool sent = std::visit([this](const auto& j) { return pool->send_to_all(j); }, job);
     if (!sent) {  // the pool left Ready between the check and the send: keep the job
       running.reset();
@@ -141,7 +141,7 @@ struct Session::Impl {
       r.errors << QString("rank %1 reported that the job failed").arg(done.rank);
     }
     r.done_ranks.insert(done.rank);
-    if (static_cast<int>(r.done_ranks.size()) < pool->options().world) return;
+    if (static_cast<int>(r.done_ranks.size()) < pool->world()) return;
     const auto status = r.any_failed      ? wire::JobStatus::Failed
                         : r.any_cancelled ? wire::JobStatus::Cancelled
                                           : wire::JobStatus::Ok;
@@ -163,17 +163,17 @@ struct Session::Impl {
   }
 };
 
-Session::Session(WorkerPool* pool, QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>(this, pool)) {
+Session::Session(WorkerLink* pool, QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>(this, pool)) {
   register_session_metatypes();
-  connect(pool, &WorkerPool::messageReceived, this, [this](const wire::Message& m) { impl_->on_message(m); });
-  connect(pool, &WorkerPool::poolReady, this, [this] { impl_->dispatch(); });
-  connect(pool, &WorkerPool::workerFailed, this, [this](const WorkerFailure& f) { impl_->on_pool_failed(f); });
-  connect(pool, &WorkerPool::stateChanged, this, [this](PoolState s) { impl_->on_state_changed(s); });
+  connect(pool, &WorkerLink::messageReceived, this, [this](const wire::Message& m) { impl_->on_message(m); });
+  connect(pool, &WorkerLink::poolReady, this, [this] { impl_->dispatch(); });
+  connect(pool, &WorkerLink::workerFailed, this, [this](const WorkerFailure& f) { impl_->on_pool_failed(f); });
+  connect(pool, &WorkerLink::stateChanged, this, [this](PoolState s) { impl_->on_state_changed(s); });
 }
 
 Session::~Session() = default;
 
-WorkerPool* Session::pool() const {
+WorkerLink* Session::pool() const {
   return impl_->pool;
 }
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-// A generation session on a WorkerPool: a queue of jobs (each snapshots its parameters), dispatch
-// one at a time, the three cancel modes of UX.md, and the per-job streams reassembled from all
-// ranks: previews, step timing, profiling ranges with their names resolved, finished images. The
-// GUI and spstudio-cli both drive jobs through it. A pool failure fails the running job, keeps the
-// finished images and the queue, and the pool can be restarted.
+// A generation session on a WorkerLink (real workers, or a recorded stream played back): a queue
+// of jobs (each snapshots its parameters), dispatch one at a time, the three cancel modes of
+// UX.md, and the per-job streams reassembled from all ranks: previews, step timing, profiling
+// ranges with their names resolved, finished images. The GUI and spstudio-cli both drive jobs
+// through it. A pool failure fails the running job, keeps the finished images and the queue, and
+// the pool can be restarted.
 #pragma once
 
 #include <QObject>
@@ -13,7 +14,7 @@
 #include <optional>
 #include <vector>
 
-#include "app/session/worker_pool.h"
+#include "app/session/worker_link.h"
 #include "common/profiling/timeline.h"
 #include "common/wire/messages.h"
 
@@ -34,10 +35,10 @@ struct JobResult {
 class Session : public QObject {
   Q_OBJECT
  public:
-  explicit Session(WorkerPool* pool, QObject* parent = nullptr);
+  explicit Session(WorkerLink* pool, QObject* parent = nullptr);
   ~Session() override;
 
-  WorkerPool* pool() const;
+  WorkerLink* pool() const;
   /// Queues a job (job_id assigned here, returned); dispatched when the pool is Ready and idle.
   quint64 submit(wire::Job job);
   quint64 submit(wire::ForwardJob job);

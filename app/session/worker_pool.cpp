@@ -28,22 +28,6 @@
 
 namespace spstudio::app {
 
-const char* to_string(PoolState state) {
-  switch (state) {
-    case PoolState::Stopped:
-      return "stopped";
-    case PoolState::Starting:
-      return "starting";
-    case PoolState::Ready:
-      return "ready";
-    case PoolState::Stopping:
-      return "stopping";
-    case PoolState::Failed:
-      return "failed";
-  }
-  return "unknown";
-}
-
 namespace {
 
 using std::chrono::milliseconds;
@@ -287,6 +271,7 @@ struct WorkerPool::Impl {
     if (const auto* ready = std::get_if<wire::Ready>(&message)) {
       w.info.ready = true;
       if (!ready->device.empty()) w.info.device = QString::fromStdString(ready->device);
+      w.info.backend = QString::fromStdString(ready->backend);
     }
     const int this_generation = generation;
     emit q->messageReceived(message);
@@ -467,7 +452,7 @@ struct WorkerPool::Impl {
   }
 };
 
-WorkerPool::WorkerPool(QObject* parent) : QObject(parent), impl_(std::make_unique<Impl>(this)) {
+WorkerPool::WorkerPool(QObject* parent) : WorkerLink(parent), impl_(std::make_unique<Impl>(this)) {
   register_session_metatypes();
 }
 
@@ -494,6 +479,9 @@ void WorkerPool::restart() {
 
 PoolState WorkerPool::state() const {
   return impl_->state;
+}
+int WorkerPool::world() const {
+  return impl_->options.world;
 }
 const PoolOptions& WorkerPool::options() const {
   return impl_->options;

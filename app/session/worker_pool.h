@@ -8,13 +8,12 @@
 // rank and why. The pool can then be restarted; the Session above it survives.
 #pragma once
 
-#include <QObject>
 #include <QString>
 #include <QStringList>
-#include <QVector>
 #include <chrono>
 #include <memory>
 
+#include "app/session/worker_link.h"
 #include "common/wire/messages.h"
 
 namespace spstudio::app {
@@ -34,25 +33,7 @@ struct PoolOptions {
   std::chrono::milliseconds handshake_timeout{std::chrono::seconds(5)};
 };
 
-enum class PoolState { Stopped, Starting, Ready, Stopping, Failed };
-const char* to_string(PoolState state);
-
-struct WorkerInfo {
-  int rank = 0;
-  qint64 pid = 0;
-  QString device;  ///< from Hello/Ready
-  quint64 memory_bytes = 0;
-  bool connected = false, ready = false;
-};
-
-struct WorkerFailure {
-  int rank = -1;       ///< -1: not one rank's fault (e.g. start timeout before any Hello)
-  int exit_code = -1;  ///< when it exited; wire::ExitCode values are described
-  int signal = 0;      ///< when a signal ended it
-  QString message;     ///< one readable line: "rank 1 (pid 4242) was killed by signal 9 (SIGKILL)"
-};
-
-class WorkerPool : public QObject {
+class WorkerPool : public WorkerLink {
   Q_OBJECT
  public:
   explicit WorkerPool(QObject* parent = nullptr);
@@ -64,25 +45,22 @@ class WorkerPool : public QObject {
   /// processes are gone and poolStopped has been emitted when it returns.
   void stop(std::chrono::milliseconds grace = std::chrono::seconds(3));
   /// stop() then start() with the last options.
-  void restart();
+  void restart() override;
 
-  PoolState state() const;
+  PoolState state() const override;
+  /// options().world: the workers started (or to be started).
+  int world() const override;
   const PoolOptions& options() const;
   /// One per rank; after a failure or stop they keep their pids (connected/ready false).
-  QVector<WorkerInfo> workers() const;
+  QVector<WorkerInfo> workers() const override;
   /// Sends to every connected worker (jobs, cancels). False when the pool is not Ready.
-  bool send_to_all(const wire::Message& message);
+  bool send_to_all(const wire::Message& message) override;
   /// The private socket directory (tests connect fake clients to socket_path()).
   QString socket_path() const;
   QString token() const;
 
  signals:
-  void poolReady();
-  void poolStopped();
-  void stateChanged(spstudio::app::PoolState state);
-  void workerFailed(spstudio::app::WorkerFailure failure);
-  /// Every frame received from a worker after its handshake (Hello/Welcome are not forwarded).
-  void messageReceived(const spstudio::wire::Message& message);
+  // poolReady, poolStopped, stateChanged, workerFailed and messageReceived come from WorkerLink.
   /// A client was refused at the handshake (wrong token, protocol version, garbage): the reason.
   void clientRejected(QString reason);
   /// A line a worker printed (stdout or stderr); the last lines also go into failure messages.
@@ -93,12 +71,4 @@ class WorkerPool : public QObject {
   std::unique_ptr<Impl> impl_;
 };
 
-/// Registers the value types of the pool's and the session's signals with Qt's meta-type system,
-/// so queued (cross-thread) connections can carry them. WorkerPool and Session call it.
-void register_session_metatypes();
-
 }  // namespace spstudio::app
-
-Q_DECLARE_METATYPE(spstudio::app::PoolState)
-Q_DECLARE_METATYPE(spstudio::app::WorkerFailure)
-Q_DECLARE_METATYPE(spstudio::wire::Message)

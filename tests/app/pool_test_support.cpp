@@ -91,13 +91,15 @@ std::string FakeWorker::reject_reason() const {
   return "";
 }
 
-PoolEvents::PoolEvents(WorkerPool& pool) {
-  QObject::connect(&pool, &WorkerPool::workerFailed, [this](const WorkerFailure& f) { failures.push_back(f); });
-  QObject::connect(&pool, &WorkerPool::clientRejected, [this](const QString& r) { rejections << r; });
-  QObject::connect(&pool, &WorkerPool::messageReceived, [this](const wire::Message& m) { messages.push_back(m); });
-  QObject::connect(&pool, &WorkerPool::stateChanged, [this](PoolState s) { states.push_back(s); });
-  QObject::connect(&pool, &WorkerPool::poolReady, [this] { ++ready; });
-  QObject::connect(&pool, &WorkerPool::poolStopped, [this] { ++stopped; });
+PoolEvents::PoolEvents(WorkerLink& pool) {
+  QObject::connect(&pool, &WorkerLink::workerFailed, [this](const WorkerFailure& f) { failures.push_back(f); });
+  if (auto* workers = qobject_cast<WorkerPool*>(&pool)) {
+    QObject::connect(workers, &WorkerPool::clientRejected, [this](const QString& r) { rejections << r; });
+  }
+  QObject::connect(&pool, &WorkerLink::messageReceived, [this](const wire::Message& m) { messages.push_back(m); });
+  QObject::connect(&pool, &WorkerLink::stateChanged, [this](PoolState s) { states.push_back(s); });
+  QObject::connect(&pool, &WorkerLink::poolReady, [this] { ++ready; });
+  QObject::connect(&pool, &WorkerLink::poolStopped, [this] { ++stopped; });
 }
 
 }  // namespace spstudio::app::testing

@@ -69,9 +69,9 @@ class FakeWorker : public QObject {
   bool closed_ = false;
 };
 
-/// Everything a pool signalled, in order.
+/// Everything a pool signalled, in order (rejections: a WorkerPool's only).
 struct PoolEvents {
-  explicit PoolEvents(WorkerPool& pool);
+  explicit PoolEvents(WorkerLink& pool);
   std::vector<WorkerFailure> failures;
   QStringList rejections;
   std::vector<wire::Message> messages;

@@ -5,10 +5,13 @@
 #include <signal.h>
 
 #include <QElapsedTimer>
+#include <QTemporaryDir>
 #include <algorithm>
 #include <iostream>
+#include <map>
 #include <set>
 
+#include "app/session/replay_pool.h"
 #include "app/session/session.h"
 #include "pool_test_support.h"
 #include "support/error_text.h"
@@ -184,6 +187,81 @@ TEST_F(RealWorkers, CancelNowEndsTheJobDropsTheQueueAndTheNextJobRuns) {
   session.submit(tiny_job(2, 2));
   ASSERT_TRUE(wait_for([&] { return finished.size() == 3; }, 120s)) << diagnostics();
   EXPECT_EQ(finished[2].status, wire::JobStatus::Ok) << finished[2].error.toStdString();
+}
+
+/// How many previews or steps each rank sent.
+template <typename T>
+std::map<std::uint32_t, int> per_rank(const std::vector<T>& items) {
+  std::map<std::uint32_t, int> counts;
+  for (const T& item : items)
+    ++counts[item.rank];
+  return counts;
+}
+
+/// range name → count, per rank.
+std::map<std::pair<int, std::string>, int> range_names_of(const JobResult& result) {
+  std::map<std::pair<int, std::string>, int> names;
+  for (const auto& range : result.ranges)
+    ++names[{range.rank, range.name}];
+  return names;
+}
+
+TEST_F(RealWorkers, ARecordedRunReplaysToTheSameResultWithoutWorkers) {
+  QTemporaryDir dir;
+  PoolOptions o = options(2);
+  o.recording_path = dir.filePath("tiny-flux.spstream");
+  start_ready(o);
+  wire::Job job = tiny_job(3, 2);
+  job.images = 2;
+  session.submit(job);
+  ASSERT_TRUE(wait_for([&] { return !finished.empty(); }, 120s)) << diagnostics();
+  const JobResult live = finished[0];
+  ASSERT_EQ(live.status, wire::JobStatus::Ok) << live.error.toStdString() << diagnostics();
+  const QVector<WorkerInfo> live_workers = pool.workers();
+  pool.stop();  // the recording is complete once the pool has stopped
+
+  ReplayPool replay;
+  Session replay_session(&replay);
+  std::vector<JobResult> replayed;
+  std::vector<wire::StepPreview> replayed_previews;
+  QObject::connect(&replay_session, &Session::jobFinished, [&](const JobResult& r) { replayed.push_back(r); });
+  QObject::connect(&replay_session, &Session::stepPreviewReady,
+                   [&](const wire::StepPreview& p) { replayed_previews.push_back(p); });
+  replay.start({o.recording_path, 0});
+  ASSERT_TRUE(wait_for([&] { return replay.state() != PoolState::Starting; }));
+  ASSERT_EQ(replay.state(), PoolState::Ready);
+  ASSERT_EQ(replay.world(), 2);
+  EXPECT_EQ(replay.recorded_jobs(), 1);
+  for (int rank = 0; rank < 2; ++rank) {
+    EXPECT_EQ(replay.workers()[rank].device, live_workers[rank].device);
+    EXPECT_EQ(replay.workers()[rank].backend, live_workers[rank].backend);
+    EXPECT_EQ(replay.workers()[rank].backend, "gloo");
+  }
+  const quint64 id = replay_session.submit(job);
+  ASSERT_TRUE(wait_for([&] { return !replayed.empty(); }, 30s));
+  const JobResult& again = replayed[0];
+  EXPECT_EQ(again.job_id, id);
+  ASSERT_EQ(again.status, wire::JobStatus::Ok) << again.error.toStdString();
+
+  ASSERT_EQ(again.images.size(), 2);
+  ASSERT_EQ(live.images.size(), 2);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(again.images[i].image.width, live.images[i].image.width);
+    EXPECT_EQ(again.images[i].image.height, live.images[i].image.height);
+    EXPECT_EQ(again.images[i].image.rgb, live.images[i].image.rgb) << "image " << i;
+    EXPECT_EQ(again.images[i].latents.bytes, live.images[i].latents.bytes) << "image " << i;
+    EXPECT_EQ(again.images[i].seed, live.images[i].seed);
+  }
+  const std::vector<wire::StepDone> live_steps(live.steps.begin(), live.steps.end());
+  const std::vector<wire::StepDone> replayed_steps(again.steps.begin(), again.steps.end());
+  const std::map<std::uint32_t, int> three_per_image = {{0, 6}, {1, 6}};  // 2 images × 3 steps
+  EXPECT_EQ(per_rank(live_steps), three_per_image);
+  EXPECT_EQ(per_rank(replayed_steps), three_per_image);
+  EXPECT_EQ(per_rank(replayed_previews), per_rank(previews));
+  EXPECT_EQ(per_rank(previews).size(), 2u);
+  EXPECT_FALSE(live.ranges.empty());
+  EXPECT_EQ(range_names_of(again), range_names_of(live));
+  EXPECT_EQ(again.rank_summaries, live.rank_summaries);
 }
 
 }  // namespace

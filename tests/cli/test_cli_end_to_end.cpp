@@ -20,6 +20,7 @@
 #include "cli_process.h"
 #include "cli_test_paths.h"
 #include "common/manifest.h"
+#include "common/wire/recording.h"
 #include "models/flux/pipeline_folder.h"
 #include "models/weights/safetensors.h"
 #include "models/weights/safetensors_writer.h"
@@ -129,6 +130,31 @@ TEST_F(CliEndToEnd, GenerateAgreesAcrossDegreesAndWritesPngLatentsAndTrace) {
   }
   EXPECT_EQ(tids, (std::set<int>{1, 2, 3, 4}));
   EXPECT_TRUE(names.count("step") && names.count("attention")) << trace.dump().substr(0, 400);
+}
+
+TEST_F(CliEndToEnd, GenerateRecordsWhatTheWorkersSentForReplay) {
+  const CliRun run =
+      run_cli(kCli, generate({"--ulysses-degree", "2", "--output", path("r.png"), "--record", path("r.spstream")}));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_CONTAINS(run.out, "wrote " + path("r.spstream"));
+  const std::vector<wire::Message> recorded = wire::read_recording(path("r.spstream"));
+  std::set<std::uint32_t> ready_ranks;
+  std::vector<wire::ImageDone> images;
+  for (const auto& message : recorded) {
+    if (const auto* ready = std::get_if<wire::Ready>(&message)) ready_ranks.insert(ready->rank);
+    if (const auto* image = std::get_if<wire::ImageDone>(&message)) images.push_back(*image);
+  }
+  EXPECT_EQ(ready_ranks, (std::set<std::uint32_t>{0, 1}));
+  ASSERT_EQ(images.size(), 2u);  // one per rank; rank 0's carries the picture
+  const auto rank0 = images[0].rank == 0 ? images[0] : images[1];
+  EXPECT_EQ(rank0.image.width, 64u);
+  EXPECT_EQ(rank0.image.rgb.size(), 64u * 64u * 3u);
+  EXPECT_EQ(rank0.image.rgb, png::read_png(path("r.png")).rgb);  // what the PNG shows
+  // A folder that does not exist is refused before any worker starts.
+  const CliRun refused = run_cli(kCli, generate({"--record", path("no/such/folder/r.spstream")}));
+  EXPECT_EQ(refused.exit_code, 2) << refused.err;
+  EXPECT_CONTAINS(refused.err, "--record");
+  expect_one_error_line(refused);
 }
 
 TEST_F(CliEndToEnd, ABrokenPlanIsRefusedBeforeAnyWorkerStarts) {

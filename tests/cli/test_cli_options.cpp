@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "app/cli/cli_options.h"
+#include "app/cli/output_paths.h"
 #include "app/cli/plan_check.h"
 #include "app/cli/rank_errors.h"
 #include "support/error_text.h"
@@ -76,6 +77,33 @@ TEST(CliOptions, PoolOptionsCarryTheTimeoutsAndTheWorker) {
   EXPECT_EQ(pool.heartbeat_timeout.count(), 2000);
   EXPECT_EQ(pool.worker_program, "/x/spworker");
   EXPECT_EQ(pool.threads_per_worker, 3);
+}
+
+TEST(CliOptions, RecordGoesToThePoolAndIsCheckedFirst) {
+  constexpr unsigned kGroups = kModelOption | kPoolOptions | kRecordOption;
+  const std::string folder = std::filesystem::temp_directory_path().string();
+  const QString file = QString::fromStdString(folder + "/run.spstream");
+  const auto options = parse({"--model", "m", "--record", file}, kGroups);
+  EXPECT_EQ(options.record_path, file);
+  EXPECT_EQ(pool_options(options, 2).recording_path, file);
+  EXPECT_TRUE(pool_options(parse({"--model", "m"}, kGroups), 1).recording_path.isEmpty());
+  EXPECT_CONTAINS(error_of([&] {
+                    parse({"--model", "m", "--record", "/no/such/folder/run.spstream"}, kGroups);
+                  }),
+                  "--record /no/such/folder/run.spstream: the folder /no/such/folder does not exist");
+  EXPECT_CONTAINS(error_of([&] {
+                    parse({"--model", "m", "--record", QString::fromStdString(folder)}, kGroups);
+                  }),
+                  "is a folder, not a file");
+  // Commands without the group do not take it.
+  EXPECT_CONTAINS(error_of([&] { parse({"--model", "m", "--record", file}, kModelOption); }), "record");
+}
+
+TEST(CliOptions, ATaggedPathGetsTheTagBeforeItsSuffix) {
+  EXPECT_EQ(tagged_path("runs/a.spstream", "2x1"), "runs/a-2x1.spstream");
+  EXPECT_EQ(tagged_path("/tmp/x.y/run", "1x2"), "/tmp/x.y/run-1x2");
+  EXPECT_EQ(tagged_path("run.tar.gz", "2x2"), "run.tar-2x2.gz");
+  EXPECT_EQ(tagged_path(".hidden", "1x1"), ".hidden-1x1");
 }
 
 TEST(CliOptions, IdenticalRankErrorsAreSaidOnce) {
