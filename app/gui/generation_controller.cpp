@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <numeric>
 
+#include "app/gui/image_convert.h"
 #include "common/image_diff.h"
 
 namespace spstudio::gui {
@@ -18,16 +19,6 @@ double mean(const QVector<double>& values) {
 
 QJsonObject summary_object(const QString& text) {
   return QJsonDocument::fromJson(text.toUtf8()).object();  // not JSON: empty, the fields stay unknown
-}
-
-/// RGB888 rows without the scan-line padding QImage may add.
-std::vector<std::uint8_t> packed_rgb(const QImage& image) {
-  const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
-  const std::size_t row = std::size_t(rgb.width()) * 3;
-  std::vector<std::uint8_t> out(row * rgb.height());
-  for (int y = 0; y < rgb.height(); ++y)
-    std::copy_n(rgb.constScanLine(y), row, out.data() + y * row);
-  return out;
 }
 
 QString worker_state_text(app::PoolState state, bool connected, bool ready, bool busy) {

@@ -3,6 +3,7 @@
 
 #include <stdexcept>
 
+#include "app/gui/image_convert.h"
 #include "app/png/png_file.h"
 
 namespace spstudio::gui {
@@ -32,14 +33,11 @@ png::GenerationMetadata metadata_for(const ui::GalleryItem& item) {
 }
 
 void save_gallery_png(const ui::GalleryItem& item, const QString& path) {
-  const QImage rgb = item.image.convertToFormat(QImage::Format_RGB888);
-  if (rgb.isNull()) throw std::runtime_error("nothing to save to " + path.toStdString() + ": the image is empty");
-  const std::size_t row = std::size_t(rgb.width()) * 3;
-  std::vector<std::uint8_t> bytes(row * rgb.height());
-  for (int y = 0; y < rgb.height(); ++y)
-    std::copy_n(rgb.constScanLine(y), row, bytes.data() + y * row);
-  png::write_generation_png(path.toStdString(), static_cast<std::uint32_t>(rgb.width()),
-                            static_cast<std::uint32_t>(rgb.height()), std::move(bytes), metadata_for(item));
+  if (item.image.isNull())
+    throw std::runtime_error("nothing to save to " + path.toStdString() + ": the image is empty");
+  png::write_generation_png(path.toStdString(), static_cast<std::uint32_t>(item.image.width()),
+                            static_cast<std::uint32_t>(item.image.height()), packed_rgb(item.image),
+                            metadata_for(item));
 }
 
 ui::GenerationParams params_from_png(const QString& path) {

@@ -3,23 +3,14 @@
 // posting lambdas to the host (queued to the GUI thread, dropped if the host is gone).
 #include "app/gui/session_host.h"
 
+#include "app/gui/image_convert.h"
+
 #include <QHash>
 #include <QMetaObject>
 #include <QTimer>
-#include <cstring>
 #include <utility>
 
 namespace spstudio::gui {
-
-QImage to_qimage(const wire::RgbImage& image) {
-  const std::size_t bytes = std::size_t{image.width} * image.height * 3;
-  if (image.width == 0 || image.height == 0 || image.rgb.size() != bytes) return {};
-  QImage out(static_cast<int>(image.width), static_cast<int>(image.height), QImage::Format_RGB888);
-  const std::size_t row = std::size_t{image.width} * 3;
-  for (int y = 0; y < out.height(); ++y)
-    std::memcpy(out.scanLine(y), image.rgb.data() + y * row, row);
-  return out;
-}
 
 class SessionCore : public QObject {
  public:

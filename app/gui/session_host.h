@@ -50,9 +50,6 @@ struct ReferenceResult {
   FinishedImage image;
 };
 
-/// A deep copy of `image` as a QImage (RGB888); a null QImage when it is empty or inconsistent.
-QImage to_qimage(const wire::RgbImage& image);
-
 class SessionCore;
 
 class SessionHost : public QObject {
