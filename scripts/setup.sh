@@ -10,6 +10,7 @@ packages=(
   libopenblas0-pthread                # a fast BLAS behind LibTorch (the default is the reference one)
   nlohmann-json3-dev                  # plan / manifest / config JSON
   qt6-base-dev libpng-dev             # the app: Qt Core/Network (supervisor, CLI), PNG output
+  libqcustomplot-dev                  # the comparison plots (QCustomPlotQt6; Qt PrintSupport for PDF)
   fonts-dejavu-core xvfb xauth        # the window's text, and its tests under a virtual X server
   libsentencepiece-dev                # reference for the T5 tokenizer tests (spiece.model)
   libgtest-dev libgmock-dev           # tests

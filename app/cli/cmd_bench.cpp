@@ -9,14 +9,14 @@
 #include <functional>
 #include <limits>
 
-#include "app/cli/bench_report.h"
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
-#include "app/cli/job_summaries.h"
 #include "app/cli/output_paths.h"
 #include "app/cli/plan_check.h"
 #include "app/cli/pool_runner.h"
+#include "app/session/job_summaries.h"
 #include "common/atomic_file.h"
+#include "common/profiling/bench_results.h"
 
 namespace spstudio::cli {
 namespace {
@@ -24,22 +24,20 @@ namespace {
 constexpr unsigned kGroups = kModelOption | kSizeOptions | kPlanOption | kPoolOptions | kQuietOption | kRecordOption;
 
 /// `record_path`: where this configuration's pool records (empty: nowhere).
-ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees, wire::Job job, int warmup, int repeat,
-                     const QString& record_path, const std::function<void(const std::string&)>& progress) {
-  ConfigResult r;
-  r.degrees = degrees;
-  r.world = degrees.sp_size();
+bench::ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees, wire::Job job, int warmup,
+                            int repeat, const QString& record_path,
+                            const std::function<void(const std::string&)>& progress) {
   job.ulysses_degree = static_cast<std::uint32_t>(degrees.ulysses_degree);
   job.ring_degree = static_cast<std::uint32_t>(degrees.ring_degree);
-  const std::string label = std::to_string(degrees.ulysses_degree) + "x" + std::to_string(degrees.ring_degree);
+  const std::string label = bench::config_label(degrees);
 
   QElapsedTimer clock;
   clock.start();
-  app::PoolOptions pool = pool_options(options, r.world);
+  app::PoolOptions pool = pool_options(options, degrees.sp_size());
   pool.recording_path = record_path;
   PoolRunner runner(pool);
   runner.start();
-  r.startup_ms = static_cast<double>(clock.nsecsElapsed()) / 1e6;
+  const double startup_ms = static_cast<double>(clock.nsecsElapsed()) / 1e6;
   if (warmup > 0) {
     progress(label + ": " + std::to_string(warmup) + " warm-up image" + (warmup == 1 ? "" : "s"));
     job.images = static_cast<std::uint32_t>(warmup);
@@ -48,21 +46,8 @@ ConfigResult measure(const CommonOptions& options, const ParallelConfig& degrees
   progress(label + ": " + std::to_string(repeat) + " measured image" + (repeat == 1 ? "" : "s"));
   job.images = static_cast<std::uint32_t>(repeat);
   const app::JobResult result = runner.run(job);
-  r.wall_ms = runner.last_job_ms();
   runner.stop();
-
-  r.images = static_cast<int>(result.images.size());
-  r.steps_per_image = static_cast<int>(job.steps);
-  std::vector<double> step_ms;
-  for (const auto& step : result.steps)
-    if (step.rank == 0) step_ms.push_back(step.step_ms);
-  r.step_ms = spread_of(step_ms);
-  r.images_per_s = r.wall_ms > 0 ? r.images / (r.wall_ms / 1000.0) : 0;
-  r.shares = time_shares(profiling::step_breakdowns(result.ranges));
-  r.peak_memory_bytes = rank_peak_memory(result);
-  r.preview_latency_ms = spread_of({result.preview_latency_ms.begin(), result.preview_latency_ms.end()});
-  r.devices = rank_devices(result, {});
-  return r;
+  return app::bench_config_result(degrees, static_cast<int>(job.steps), result, runner.last_job_ms(), startup_ms, {});
 }
 
 }  // namespace
@@ -83,8 +68,13 @@ int run_bench(const QStringList& arguments) {
   parser.addOption({"json", "Also write the results as JSON.", "FILE"});
   if (!parse_command_line(parser, arguments, "bench")) return 0;
   const CommonOptions options = read_common_options(parser, kGroups);
-  const auto configs =
-      parse_configs(parser.isSet("configs") ? parser.value("configs").toStdString() : "1x1,2x1,1x2,2x2");
+  std::vector<ParallelConfig> configs;
+  try {
+    configs =
+        bench::parse_config_list(parser.isSet("configs") ? parser.value("configs").toStdString() : "1x1,2x1,1x2,2x2");
+  } catch (const std::invalid_argument& e) {
+    throw CliError(std::string("--configs: ") + e.what(), kUsageExitCode);
+  }
   const int steps = static_cast<int>(int_option(parser, "steps", 4, 1, 10000));
   const int repeat = static_cast<int>(int_option(parser, "repeat", 3, 1, 10000));
   const int warmup = static_cast<int>(int_option(parser, "warmup", 1, 0, 10000));
@@ -114,13 +104,13 @@ int run_bench(const QStringList& arguments) {
     if (options.record_path.isEmpty() || configs.size() == 1) return options.record_path;
     return tagged_path(options.record_path, QString("%1x%2").arg(degrees.ulysses_degree).arg(degrees.ring_degree));
   };
-  std::vector<ConfigResult> results;
+  bench::BenchRun run{options.model, options.height, options.width, steps, warmup, repeat, {}};
   for (const auto& degrees : configs)
-    results.push_back(measure(options, degrees, job, warmup, repeat, record_path(degrees), progress));
+    run.configs.push_back(measure(options, degrees, job, warmup, repeat, record_path(degrees), progress));
 
-  std::fputs(bench_table(results).c_str(), stdout);
+  std::fputs(bench::bench_table(run.configs).c_str(), stdout);
   if (parser.isSet("json")) {
-    const std::string text = bench_json(results, options.model, options.height, options.width, steps, warmup, repeat);
+    const std::string text = bench::bench_json(run);
     try {
       write_file_atomically(json_path.toStdString(), text.data(), text.size());
     } catch (const std::exception& e) {

@@ -6,10 +6,10 @@
 
 #include "app/cli/cli_options.h"
 #include "app/cli/commands.h"
-#include "app/cli/job_summaries.h"
 #include "app/cli/output_paths.h"
 #include "app/cli/plan_check.h"
 #include "app/cli/pool_runner.h"
+#include "app/session/job_summaries.h"
 
 namespace spstudio::cli {
 namespace {
@@ -62,9 +62,9 @@ int run_forward(const QStringList& arguments) {
     throw CliError("the forward run finished but rank 0 did not write " + job.outputs_path);
 
   const auto summary =
-      result.rank_summaries.isEmpty() ? nlohmann::json::object() : parse_summary(result.rank_summaries.first());
+      result.rank_summaries.isEmpty() ? nlohmann::json::object() : app::parse_summary(result.rank_summaries.first());
   std::printf("wrote %s", parser.value("output").toLocal8Bit().constData());
-  if (const auto ms = number_field(summary, "forward_ms", -1); ms >= 0) std::printf(" (forward %.1f ms)", ms);
+  if (const auto ms = app::number_field(summary, "forward_ms", -1); ms >= 0) std::printf(" (forward %.1f ms)", ms);
   std::printf("\n");
   if (const auto it = summary.find("outputs"); it != summary.end() && it->is_object())
     for (const auto& [name, shape] : it->items())

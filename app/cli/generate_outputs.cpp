@@ -4,8 +4,8 @@
 #include <set>
 
 #include "app/cli/cli_options.h"
-#include "app/cli/job_summaries.h"
 #include "app/png/png_metadata.h"
+#include "app/session/job_summaries.h"
 #include "common/atomic_file.h"
 #include "common/profiling/timeline.h"
 #include "common/safetensors_write.h"
@@ -24,7 +24,7 @@ std::string recorded_plan(const std::string& plan_json, const nlohmann::json& im
 
 png::GenerationMetadata metadata_of(const wire::Job& job, const std::string& plan_json, const wire::ImageDone& image,
                                     const app::JobResult& result, const QVector<app::WorkerInfo>& workers) {
-  const auto summary = parse_summary(image.summary_json);
+  const auto summary = app::parse_summary(image.summary_json);
   png::GenerationMetadata m;
   m.model = job.model;
   m.prompt = job.prompt;
@@ -39,7 +39,7 @@ png::GenerationMetadata metadata_of(const wire::Job& job, const std::string& pla
   m.ulysses_degree = static_cast<int>(job.ulysses_degree);
   m.ring_degree = static_cast<int>(job.ring_degree);
   m.world_size = m.ulysses_degree * m.ring_degree;
-  m.devices = rank_devices(result, workers);
+  m.devices = app::rank_devices(result, workers);
   if (const auto it = summary.find("step_ms"); it != summary.end() && it->is_array()) {
     for (const auto& value : *it)
       if (value.is_number()) m.step_ms.push_back(value.get<double>());
@@ -47,8 +47,8 @@ png::GenerationMetadata metadata_of(const wire::Job& job, const std::string& pla
     for (const auto& step : result.steps)
       if (step.rank == 0 && step.image_index == image.image_index) m.step_ms.push_back(step.step_ms);
   }
-  m.encode_ms = number_field(summary, "encode_ms");
-  m.decode_ms = number_field(summary, "decode_ms");
+  m.encode_ms = app::number_field(summary, "encode_ms");
+  m.decode_ms = app::number_field(summary, "decode_ms");
   return m;
 }
 

@@ -25,6 +25,7 @@
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -32,10 +33,12 @@
 #include <QVBoxLayout>
 
 #include "app/gui/png_export.h"
+#include "ui/comparison/comparison_view.h"
 #include "ui/panels/generation_panel.h"
 #include "ui/panels/model_picker.h"
 #include "ui/panels/parallel_config_panel.h"
 #include "ui/preview/preview_view.h"
+#include "ui/timeline/timeline_panel.h"
 
 namespace spstudio::gui {
 namespace {
@@ -59,6 +62,8 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
       options_(options),
       host_(new SessionHost(this)),
       controller_(new GenerationController(host_, this)),
+      workbench_(new Workbench(
+          host_, options.pool, [this] { return params(); }, this)),
       describer_(new ModelDescriber(this)),
       warm_up_(new QTimer(this)) {
   setObjectName("mainWindow");
@@ -68,6 +73,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   if (worker.isEmpty()) worker = qEnvironmentVariable("SPSTUDIO_WORKER");
   if (worker.isEmpty()) worker = QCoreApplication::applicationDirPath() + "/spworker";
   describer_->setWorkerProgram(worker);
+  workbench_->setWorkerProgram(worker);
 
   setCentralWidget(buildCentre());
   buildDocks();
@@ -114,6 +120,24 @@ QWidget* MainWindow::buildCentre() {
   banner_->hide();
   layout->addWidget(banner_);
 
+  tabs_ = new QTabWidget;
+  tabs_->setObjectName("centralTabs");
+  tabs_->setDocumentMode(true);
+  tabs_->addTab(buildGenerateTab(), "Generate");
+  tabs_->addTab(workbench_->planTab(), "Plan");
+  tabs_->addTab(workbench_->timeline(), "Timeline");
+  tabs_->addTab(workbench_->comparison(), "Compare");
+  tabs_->setTabToolTip(1, "Edit the sequence-parallel plan against the model's module tree, with live validation");
+  tabs_->setTabToolTip(2, "Every rank's profiling ranges of the last finished job on one clock");
+  tabs_->setTabToolTip(3, "Sweep U × R configurations and compare their step time, speed-up and memory");
+  layout->addWidget(tabs_, 1);
+  return centre;
+}
+
+QWidget* MainWindow::buildGenerateTab() {
+  auto* tab = new QWidget;
+  auto* layout = new QVBoxLayout(tab);
+  layout->setContentsMargins(0, 0, 0, 0);
   preview_ = new ui::PreviewView;
   preview_->setObjectName("preview");
   preview_->setPlaceholderText(
@@ -138,7 +162,7 @@ QWidget* MainWindow::buildCentre() {
   row->addWidget(progress_text_);
   row->addWidget(outlines_);
   layout->addLayout(row);
-  return centre;
+  return tab;
 }
 
 void MainWindow::buildDocks() {
@@ -326,6 +350,13 @@ void MainWindow::buildActions() {
   auto* gallery = menuBar()->addMenu("G&allery");
   gallery->addActions({recall_, save_, compare_});
   auto* view = menuBar()->addMenu("&View");
+  // Alt+1..4: the centre's tabs (Ctrl+D, Ctrl+E … are taken by the gallery).
+  for (int i = 0; i < tabs_->count(); ++i) {
+    auto* show_tab = view->addAction(tabs_->tabText(i));
+    show_tab->setShortcut(QKeySequence(Qt::ALT | static_cast<Qt::Key>(Qt::Key_1 + i)));
+    connect(show_tab, &QAction::triggered, tabs_, [this, i] { tabs_->setCurrentIndex(i); });
+  }
+  view->addSeparator();
   view->addAction(outlines);
   view->addSeparator();
   for (QDockWidget* dock : findChildren<QDockWidget*>())
@@ -396,6 +427,15 @@ void MainWindow::connectController() {
   });
   connect(describer_, &ModelDescriber::described, this, [this](const QString& model, const ModelManifest& manifest) {
     if (model == model_picker_->currentModel()) parallel_->setManifest(manifest);
+  });
+  connect(workbench_, &Workbench::statusMessage, this, [this](const QString& text) {
+    appendLog(text);
+    statusBar()->showMessage(text, 10000);
+  });
+  connect(workbench_, &Workbench::planChosen, this, [this](const QString& path) {
+    ui::GenerationParams p = params();
+    p.plan_path = path;
+    parallel_->setParams(p);
   });
   connect(describer_, &ModelDescriber::failed, this, [this](const QString&, const QString& error) {
     appendLog(error);
@@ -472,6 +512,7 @@ void MainWindow::describeModel() {
   const ui::GenerationParams p = params();
   parallel_->setManifest(std::nullopt);
   describer_->describe(p.model, p.height, p.width);
+  workbench_->setModel(p.model);
 }
 
 void MainWindow::updateTitle() {
@@ -492,6 +533,7 @@ void MainWindow::restoreSettings() {
   restoreState(settings.value("window/state").toByteArray(), kSettingsVersion);
   model_picker_->setRecentFolders(settings.value("models/recent").toStringList());
   outlines_->setChecked(settings.value("preview/outlines", true).toBool());
+  tabs_->setCurrentIndex(settings.value("window/tab", 0).toInt());
   try {
     setParams(ui::params_from_json(QJsonDocument::fromJson(settings.value("params").toByteArray()).object()));
   } catch (const std::exception& e) {
@@ -506,6 +548,7 @@ void MainWindow::saveSettings() const {
   settings.setValue("window/state", saveState(kSettingsVersion));
   settings.setValue("models/recent", model_picker_->recentFolders());
   settings.setValue("preview/outlines", outlines_->isChecked());
+  settings.setValue("window/tab", tabs_->currentIndex());
   settings.setValue("params", QJsonDocument(ui::to_json(params())).toJson(QJsonDocument::Compact));
 }
 

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // The SP Studio window: parameters on the left (model, parallel configuration, generation), the
-// live stitched preview with progress in the middle, the gallery on the right, queue / workers / log
-// below. All work goes through GenerationController; the window only shows and forwards. Widgets
-// carry objectNames so tests can find them.
+// centre's tabs — the live stitched preview with progress, the plan editor, the timeline and the
+// configuration comparison (Workbench) — the gallery on the right, queue / workers / log below.
+// All work goes through GenerationController and Workbench; the window only shows and forwards.
+// Widgets carry objectNames so tests can find them.
 #pragma once
 
 #include <QMainWindow>
@@ -10,6 +11,7 @@
 
 #include "app/gui/generation_controller.h"
 #include "app/gui/model_describer.h"
+#include "app/gui/workbench.h"
 #include "app/session/replay_pool.h"
 
 class QAction;
@@ -22,6 +24,7 @@ class QTableView;
 class QFrame;
 class QCheckBox;
 class QTimer;
+class QTabWidget;
 
 namespace spstudio::ui {
 class GenerationPanel;
@@ -47,6 +50,9 @@ class MainWindow : public QMainWindow {
   ~MainWindow() override;
 
   GenerationController* controller() const { return controller_; }
+  Workbench* workbench() const { return workbench_; }
+  /// The centre's tabs: Generate, Plan, Timeline, Compare (objectName "centralTabs").
+  QTabWidget* tabs() const { return tabs_; }
   /// Everything the form says, as one value.
   ui::GenerationParams params() const;
   void setParams(const ui::GenerationParams& params);
@@ -64,6 +70,7 @@ class MainWindow : public QMainWindow {
   void buildActions();
   void buildDocks();
   QWidget* buildCentre();
+  QWidget* buildGenerateTab();
   void connectController();
   void restoreSettings();
   void saveSettings() const;
@@ -76,6 +83,7 @@ class MainWindow : public QMainWindow {
   MainWindowOptions options_;
   SessionHost* host_;
   GenerationController* controller_;
+  Workbench* workbench_;
   ModelDescriber* describer_;
   QTimer* warm_up_;
 
@@ -86,6 +94,7 @@ class MainWindow : public QMainWindow {
   QProgressBar* progress_ = nullptr;
   QLabel* progress_text_ = nullptr;
   QCheckBox* outlines_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
   QFrame* banner_ = nullptr;
   QLabel* banner_text_ = nullptr;
   QListView* gallery_view_ = nullptr;

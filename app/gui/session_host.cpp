@@ -8,13 +8,27 @@
 #include <QHash>
 #include <QMetaObject>
 #include <QTimer>
+#include <algorithm>
 #include <utility>
 
 namespace spstudio::gui {
 
 class SessionCore : public QObject {
  public:
-  explicit SessionCore(SessionHost* host) : host_(host) {}
+  explicit SessionCore(SessionHost* host) : host_(host) {
+    connect(&sweep_, &app::BenchSweep::progressed, this,
+            [this](const QString& text) { post([=](SessionHost* h) { emit h->sweepProgressed(text); }); });
+    connect(&sweep_, &app::BenchSweep::finished, this,
+            [this](const bench::BenchRun& run) { post([=](SessionHost* h) { emit h->sweepFinished(run); }); });
+    connect(&sweep_, &app::BenchSweep::failed, this,
+            [this](const QString& error) { post([=](SessionHost* h) { emit h->sweepFailed(error); }); });
+    connect(&dry_run_, &app::BenchSweep::configMeasured, this, [this](const bench::ConfigResult& r) {
+      const QString text = dry_run_summary(r);
+      post([=](SessionHost* h) { emit h->dryRunFinished(true, text); });
+    });
+    connect(&dry_run_, &app::BenchSweep::failed, this,
+            [this](const QString& error) { post([=](SessionHost* h) { emit h->dryRunFinished(false, error); }); });
+  }
   ~SessionCore() override {
     teardown_reference();
     teardown();
@@ -49,6 +63,10 @@ class SessionCore : public QObject {
   void cancel(wire::CancelMode mode) {
     if (session_) session_->cancel(mode);
   }
+
+  void run_sweep(const app::SweepOptions& options) { sweep_.start(options); }
+  void cancel_sweep() { sweep_.cancel(); }
+  void dry_run(const app::SweepOptions& options) { dry_run_.start(options); }
 
   void render_reference(quint64 tag, wire::Job job) {
     if (!pool_) {
@@ -127,6 +145,21 @@ class SessionCore : public QObject {
     frame.image = canvas_.image().copy();  // the canvas keeps painting into its own
     frame.tiles = canvas_.tiles();
     post([=](SessionHost* h) { emit h->previewUpdated(frame); });
+  }
+
+  static QString dry_run_summary(const bench::ConfigResult& r) {
+    quint64 peak = 0;
+    for (const auto bytes : r.peak_memory_bytes)
+      peak = std::max<quint64>(peak, bytes);
+    return QString("%1 on %2 worker%3 (%4), %5 step%6 of %7 ms, peak %8 MiB per rank")
+        .arg(QString::fromStdString(r.degrees.to_string()))
+        .arg(r.world)
+        .arg(r.world == 1 ? "" : "s")
+        .arg(QString::fromStdString(r.devices.empty() ? std::string("?") : r.devices.front()))
+        .arg(r.step_ms.count)
+        .arg(r.step_ms.count == 1 ? "" : "s")
+        .arg(r.step_ms.median, 0, 'f', 1)
+        .arg(static_cast<double>(peak) / (1024.0 * 1024.0), 0, 'f', 0);
   }
 
   static FinishedImage convert(const wire::ImageDone& image) {
@@ -211,6 +244,8 @@ class SessionCore : public QObject {
   app::Session* ref_session_ = nullptr;
   QHash<quint64, quint64> ref_tags_;  ///< reference job id → caller's tag
   QHash<quint64, FinishedImage> ref_images_;
+  app::BenchSweep sweep_{this};
+  app::BenchSweep dry_run_{this};
 };
 
 SessionHost::SessionHost(QObject* parent) : QObject(parent) {
@@ -218,6 +253,7 @@ SessionHost::SessionHost(QObject* parent) : QObject(parent) {
   qRegisterMetaType<PreviewFrame>();
   qRegisterMetaType<FinishedImage>();
   qRegisterMetaType<ReferenceResult>();
+  qRegisterMetaType<bench::BenchRun>();
   qRegisterMetaType<QVector<app::WorkerInfo>>();
   thread_.setObjectName("spstudio-session");
   thread_.start();
@@ -276,6 +312,24 @@ void SessionHost::cancel(wire::CancelMode mode) {
   SessionCore* core = core_;
   QMetaObject::invokeMethod(
       core, [core, mode] { core->cancel(mode); }, Qt::QueuedConnection);
+}
+
+void SessionHost::runSweep(const app::SweepOptions& options) {
+  SessionCore* core = core_;
+  QMetaObject::invokeMethod(
+      core, [core, options] { core->run_sweep(options); }, Qt::QueuedConnection);
+}
+
+void SessionHost::cancelSweep() {
+  SessionCore* core = core_;
+  QMetaObject::invokeMethod(
+      core, [core] { core->cancel_sweep(); }, Qt::QueuedConnection);
+}
+
+void SessionHost::dryRun(const app::SweepOptions& options) {
+  SessionCore* core = core_;
+  QMetaObject::invokeMethod(
+      core, [core, options] { core->dry_run(options); }, Qt::QueuedConnection);
 }
 
 void SessionHost::renderReference(quint64 tag, wire::Job job) {

@@ -16,6 +16,7 @@
 #include <QVector>
 #include <memory>
 
+#include "app/session/bench_sweep.h"
 #include "app/session/replay_pool.h"
 #include "app/session/session.h"
 #include "app/session/worker_pool.h"
@@ -73,6 +74,14 @@ class SessionHost : public QObject {
   /// Renders `job` with one rank (U = R = 1) on a separate pool; referenceFinished(tag) follows.
   void renderReference(quint64 tag, wire::Job job);
 
+  /// Runs a benchmark sweep on pools of its own (the session's pool keeps running); progress,
+  /// then sweepFinished or sweepFailed. A new sweep replaces one still running.
+  void runSweep(const app::SweepOptions& options);
+  void cancelSweep();
+  /// The plan editor's final check: one image of `options.job` (its first configuration) on
+  /// fresh workers; dryRunFinished says whether it ran and what it measured or what failed.
+  void dryRun(const app::SweepOptions& options);
+
   app::PoolState state() const { return state_; }
   const QVector<app::WorkerInfo>& workers() const { return workers_; }
   const app::PoolOptions& poolOptions() const { return pool_options_; }
@@ -88,6 +97,10 @@ class SessionHost : public QObject {
   void jobFinished(spstudio::app::JobResult result);
   void referenceFinished(spstudio::gui::ReferenceResult result);
   void logReceived(int rank, QString text);
+  void sweepProgressed(QString text);
+  void sweepFinished(spstudio::bench::BenchRun run);
+  void sweepFailed(QString error);
+  void dryRunFinished(bool ok, QString message);
 
  private:
   QThread thread_;

@@ -185,6 +185,13 @@ std::string manifest_to_json(const ModelManifest& m) {
   j["format"] = kManifestFormat;
   j["model"] = m.model;
   if (m.resolution) j["resolution"] = {m.resolution->first, m.resolution->second};
+  if (!m.shipped_plan.empty()) {
+    try {
+      j["shipped_plan"] = Json::parse(m.shipped_plan);
+    } catch (const nlohmann::json::parse_error& e) {
+      fail("shipped_plan", std::string("not valid JSON: ") + e.what());
+    }
+  }
   j["root"] = node_json(m.root);
   return j.dump(1);
 }
@@ -204,6 +211,10 @@ ModelManifest manifest_from_json(const std::string& text) {
     const auto r = j.at("resolution").get<std::vector<int>>();
     if (r.size() != 2) fail("resolution", "expected [height, width]");
     m.resolution = std::make_pair(r[0], r[1]);
+  }
+  if (j.contains("shipped_plan")) {
+    if (!j.at("shipped_plan").is_object()) fail("shipped_plan", "expected a plan object");
+    m.shipped_plan = j.at("shipped_plan").dump();
   }
   if (!j.contains("root")) fail("root", "missing");
   m.root = node_from(j.at("root"), "");

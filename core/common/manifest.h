@@ -60,6 +60,9 @@ struct ModelManifest {
   std::string model;  ///< the root's class
   /// The image size (height, width) the recorded shapes are for, when shapes were recorded.
   std::optional<std::pair<int, int>> resolution;
+  /// The plan the workers apply when a job names none (spstudio-plan/1 JSON; parse it with
+  /// plan_from_json); empty when the describer did not say. The plan editor diffs against it.
+  std::string shipped_plan;
   ModuleNode root;
 };
 

@@ -247,6 +247,7 @@ class Validator {
       }
     } else if (node.output) {
       const int index = *s.key.as_index();
+      if (index < 0) return;  // reported for the entry
       const ValueShape& out = *node.output;
       const bool tuple = out.kind == ValueShape::Kind::List;
       const int count = tuple ? static_cast<int>(out.items.size()) : 1;
@@ -408,7 +409,9 @@ class Validator {
         gathered = true;
         trimmed = trimmed || g.groups.count(s.group) > 0;
       }
-      if (!reported.insert({s.plan_key, s.field}).second) continue;
+      // Once per plan field: a wildcard's elements share it. Only a problem counts as reported, so
+      // an element left ungathered is named even when an earlier element is fine.
+      if ((gathered && trimmed) || !reported.insert({s.plan_key, s.field}).second) continue;
       if (!gathered) {
         error(s.plan_key, s.field, s.module,
               "this shard has no later gather on the way to the model output: the output would stay sharded",

@@ -34,6 +34,26 @@ TEST(Manifest, JsonRoundTrip) {
   EXPECT_EQ(back.root.children[3].children[1].children[0].attention->kv_heads, 2);
 }
 
+TEST(Manifest, ShippedPlanRoundTripsAsAnObject) {
+  ModelManifest m;
+  m.model = "TestDiT";
+  m.root = testing::fixture_tree({48, 5, 6, 2});
+  m.shipped_plan = R"({"entries":{"proj_out":{"gather":[{"dim":1}]}},"format":"spstudio-plan/1"})";
+  const ModelManifest back = manifest_from_json(manifest_to_json(m));
+  EXPECT_EQ(back.shipped_plan, m.shipped_plan);
+  EXPECT_NE(manifest_to_json(m).find("\"shipped_plan\": {"), std::string::npos);  // an object, not a string
+  m.shipped_plan.clear();
+  EXPECT_EQ(manifest_to_json(m).find("shipped_plan"), std::string::npos);
+  const std::string bad =
+      R"({"format": "spstudio-manifest/1", "model": "M", "shipped_plan": "x", "root": {"class": "M"}})";
+  try {
+    manifest_from_json(bad);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "manifest: shipped_plan: expected a plan object");
+  }
+}
+
 TEST(Manifest, ErrorsNameTheNode) {
   const std::string bad = R"({"format": "spstudio-manifest/1", "model": "M",
     "root": {"class": "M", "children": [{"name": "blocks", "class": "L", "kind": "set"}]}})";

@@ -114,6 +114,22 @@ TEST(PlanValidation, EveryShardNeedsALaterGather) {
       "a", "split.x", "never gathers"));
 }
 
+TEST(PlanValidation, AWildcardElementLeftUngatheredIsNamedAfterAGatheredOne) {
+  // blocks.0's input split is gathered at blocks.0's output; blocks.1's is gathered nowhere.
+  const Check c = validate(
+      plan(R"({"blocks.*": {"split": {"hidden_states": {"dim": 1}}}, "blocks.0": {"gather": [{"dim": 1}]}})"), {2, 1});
+  const ValidationIssue* i = c.find("blocks.*", "split.hidden_states", "no later gather");
+  ASSERT_NE(i, nullptr) << c.dump();
+  EXPECT_EQ(i->module_path, "blocks.1");
+}
+
+TEST(PlanValidation, ANegativeOutputIndexIsRefusedOnceWithoutReadingTheOutput) {
+  SequenceParallelPlan p = plan(kGood);
+  p.entries[1].splits[0].key = InputKey::index(-1);  // JSON cannot say this; C++ callers can
+  const Check c = validate(p, {2, 1});
+  EXPECT_TRUE(c.has("rope_prepare", "split_output.-1", "cannot be negative")) << c.dump();
+}
+
 TEST(PlanValidation, PaddedGroupNeedsAGatherOfThatGroup) {
   Check c = validate(plan(R"({"": {"split": {"hidden_states": {"dim": 1, "auto_pad": true, "shard_group": "image"}}},
                               "proj_out": {"gather": [{"dim": 1}]}})"),

@@ -5,8 +5,13 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <fstream>
+#include <iterator>
+
+#include <nlohmann/json.hpp>
 
 #include "common/manifest.h"
+#include "common/plan_json.h"
 #include "support/error_text.h"
 #include "worker_driver.h"
 
@@ -131,6 +136,22 @@ TEST(SpWorkerLifecycle, DescribePrintsAManifest) {
   ASSERT_TRUE(manifest.resolution.has_value());
   EXPECT_EQ(*manifest.resolution, std::make_pair(64, 48));
   EXPECT_FALSE(manifest.root.children.empty());
+}
+
+// The GUI tests read tests/data/tiny-flux-256.manifest.json instead of running a worker; this
+// keeps that file what spworker prints today (regenerate it with the command in the message).
+TEST(SpWorkerLifecycle, DescribeMatchesTheCommittedTinyFluxManifest) {
+  std::string out, error;
+  const ProcessExit exit = WorkerDriver::run_to_end({"--describe", "--height", "256", "--width", "256"}, out, error);
+  ASSERT_TRUE(exit.exited && exit.code == 0) << exit.describe() << "\n" << error;
+  std::ifstream in(SPSTUDIO_TESTS_DATA_DIR "/tiny-flux-256.manifest.json");
+  ASSERT_TRUE(in) << "cannot read " SPSTUDIO_TESTS_DATA_DIR "/tiny-flux-256.manifest.json";
+  const std::string fixture{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(nlohmann::json::parse(out), nlohmann::json::parse(fixture))
+      << "regenerate: spworker --describe --model builtin:tiny-flux --height 256 --width 256 > "
+         "tests/data/tiny-flux-256.manifest.json";
+  const ModelManifest manifest = manifest_from_json(out);
+  EXPECT_EQ(plan_from_json(manifest.shipped_plan), load_plan_file(SPSTUDIO_PLANS_DIR "/flux.json"));
 }
 
 TEST(SpWorkerLifecycle, TypedExitCodes) {

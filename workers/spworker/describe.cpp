@@ -2,6 +2,8 @@
 #include "describe.h"
 
 #include "common/manifest.h"
+#include "common/plan_json.h"
+#include "model_cache.h"
 #include "models/flux/pipeline_folder.h"
 #include "models/vae/flux_latents.h"
 #include "sp/record_shapes.h"
@@ -27,7 +29,9 @@ std::string describe_model(const std::string& model, int height, int width) {
   const models::flux::FluxTransformerInputs example = models::flux::make_flux_inputs(
       transformer.config(), size.height / 2, size.width / 2, defaults.max_sequence_length, 0);
   at::NoGradGuard no_grad;
-  return manifest_to_json(sp::record_manifest(transformer, example.args(), std::make_pair(height, width)));
+  ModelManifest manifest = sp::record_manifest(transformer, example.args(), std::make_pair(height, width));
+  manifest.shipped_plan = plan_to_json(resolve_plan(""));
+  return manifest_to_json(manifest);
 }
 
 }  // namespace spstudio::workers

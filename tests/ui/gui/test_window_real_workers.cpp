@@ -3,11 +3,8 @@
 // builtin model, one generation runs to the end through the Generate button, the image is compared
 // against a single-rank reference of the same seed, saved as PNG, and a screenshot of the whole
 // screen is written for a person to look at (SPSTUDIO_SCREENSHOT_DIR, default the working folder).
-#include <QDir>
-#include <QGuiApplication>
 #include <QLabel>
 #include <QPushButton>
-#include <QScreen>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -26,24 +23,6 @@ using namespace spstudio::gui;
 class WindowRealWorkersTest : public QObject {
   Q_OBJECT
   QTemporaryDir dir_;
-
-  QString screenshot_path(const QString& name) const {
-    QString folder = qEnvironmentVariable("SPSTUDIO_SCREENSHOT_DIR");
-    if (folder.isEmpty()) folder = QDir::currentPath();
-    QDir().mkpath(folder);
-    return QDir(folder).filePath(name);
-  }
-
-  void screenshot(QWidget* window, const QString& name) {
-    QTest::qWait(300);  // let every view repaint before the X server is read
-    QScreen* screen = window->screen();
-    QPixmap shot = screen->grabWindow(0);  // the X server's framebuffer: what a person would see
-    if (shot.isNull()) shot = window->grab();
-    const QString path = screenshot_path(name);
-    QVERIFY2(shot.save(path), qPrintable(path));
-    qInfo("screenshot: %s (%dx%d, platform %s)", qPrintable(path), shot.width(), shot.height(),
-          qPrintable(QGuiApplication::platformName()));
-  }
 
  private slots:
   void initTestCase() {
@@ -87,7 +66,7 @@ class WindowRealWorkersTest : public QObject {
     auto* preview = window.findChild<ui::PreviewView*>("preview");
     QVERIFY(!preview->isFinal());
     QCOMPARE(preview->tiles().size(), 2);
-    screenshot(&window, "spstudio-window-running.png");
+    testing::save_screenshot(&window, "spstudio-window-running.png");
 
     QVERIFY(QTest::qWaitFor([&] { return controller->gallery()->rowCount() == 1 && !controller->busy(); }, 120000));
     QCOMPARE(controller->queue()->at(0).state, ui::QueueState::Done);
@@ -119,7 +98,7 @@ class WindowRealWorkersTest : public QObject {
     QVERIFY(!meta.plan_json.empty());
 
     window.findChild<QWidget*>("gallery")->setFocus();
-    screenshot(&window, "spstudio-window.png");
+    testing::save_screenshot(&window, "spstudio-window.png");
 
     // A worker killed mid-run: the failure is named, the gallery stays, restart brings them back.
     p.steps = 200;
@@ -135,7 +114,7 @@ class WindowRealWorkersTest : public QObject {
     QCOMPARE(controller->gallery()->rowCount(), 1);
     QVERIFY(QTest::qWaitFor([&] { return controller->queue()->at(1).state == ui::QueueState::Failed; }, 5000));
     QVERIFY2(controller->queue()->at(1).error.contains("rank 1"), qPrintable(controller->queue()->at(1).error));
-    screenshot(&window, "spstudio-window-failure.png");
+    testing::save_screenshot(&window, "spstudio-window-failure.png");
     window.findChild<QPushButton*>("bannerRestart")->click();
     QVERIFY(QTest::qWaitFor([&] { return controller->host()->state() == app::PoolState::Ready; }, 60000));
     QVERIFY(controller->failureText().isEmpty());

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "window_test_support.h"
 
+#include <QDir>
+#include <QGuiApplication>
+#include <QPixmap>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTest>
+#include <QWidget>
 #include <variant>
 
 #include "app/session/session.h"
@@ -73,6 +78,19 @@ void write_truncated(const QString& from, const QString& to,
     if (remaining == 0) break;
   }
   writer.flush();
+}
+
+void save_screenshot(QWidget* window, const QString& name) {
+  QTest::qWait(300);                               // let every view repaint before the X server is read
+  QPixmap shot = window->screen()->grabWindow(0);  // the X server's framebuffer: what a person would see
+  if (shot.isNull()) shot = window->grab();
+  QString folder = qEnvironmentVariable("SPSTUDIO_SCREENSHOT_DIR");
+  if (folder.isEmpty()) folder = QDir::currentPath();
+  QDir().mkpath(folder);
+  const QString path = QDir(folder).filePath(name);
+  QVERIFY2(shot.save(path), qPrintable(path));
+  qInfo("screenshot: %s (%dx%d, platform %s)", qPrintable(path), shot.width(), shot.height(),
+        qPrintable(QGuiApplication::platformName()));
 }
 
 }  // namespace spstudio::gui::testing

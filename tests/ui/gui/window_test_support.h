@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Shared by the window tests: recording a real worker stream to replay, and small waits.
+// Shared by the window tests: recording a real worker stream to replay, and screenshots.
 #pragma once
 
 #include <QString>
@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "common/wire/messages.h"
+
+class QWidget;
 
 namespace spstudio::gui::testing {
 
@@ -30,5 +32,10 @@ std::vector<wire::ImageDone> recorded_images(const QString& path);
 /// which `stop_after` returns true (plus `extra` more messages): a stream cut off mid-job.
 void write_truncated(const QString& from, const QString& to,
                      const std::function<bool(const wire::Message&)>& stop_after, int extra);
+
+/// Saves what the X server shows (the whole screen; the window alone when that cannot be read) as
+/// `name` in $SPSTUDIO_SCREENSHOT_DIR (default: the working folder), after letting views repaint.
+/// Fails the current QtTest when it cannot be written.
+void save_screenshot(QWidget* window, const QString& name);
 
 }  // namespace spstudio::gui::testing

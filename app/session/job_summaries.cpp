@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/cli/job_summaries.h"
+#include "app/session/job_summaries.h"
 
-namespace spstudio::cli {
+namespace spstudio::app {
 
 nlohmann::json parse_summary(const std::string& text) {
   const auto json = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -17,7 +17,7 @@ double number_field(const nlohmann::json& summary, const char* name, double fall
   return it != summary.end() && it->is_number() ? it->get<double>() : fallback;
 }
 
-std::vector<std::string> rank_devices(const app::JobResult& result, const QVector<app::WorkerInfo>& workers) {
+std::vector<std::string> rank_devices(const JobResult& result, const QVector<WorkerInfo>& workers) {
   std::vector<std::string> devices;
   const int ranks = std::max<int>(static_cast<int>(result.rank_summaries.size()), static_cast<int>(workers.size()));
   for (int rank = 0; rank < ranks; ++rank) {
@@ -34,11 +34,32 @@ std::vector<std::string> rank_devices(const app::JobResult& result, const QVecto
   return devices;
 }
 
-std::vector<std::uint64_t> rank_peak_memory(const app::JobResult& result) {
+std::vector<std::uint64_t> rank_peak_memory(const JobResult& result) {
   std::vector<std::uint64_t> peaks;
   for (const auto& text : result.rank_summaries)
     peaks.push_back(static_cast<std::uint64_t>(number_field(parse_summary(text), "peak_memory_bytes")));
   return peaks;
 }
 
-}  // namespace spstudio::cli
+bench::ConfigResult bench_config_result(const ParallelConfig& degrees, int steps_per_image, const JobResult& measured,
+                                        double wall_ms, double startup_ms, const QVector<WorkerInfo>& workers) {
+  bench::ConfigResult r;
+  r.degrees = degrees;
+  r.world = degrees.sp_size();
+  r.images = static_cast<int>(measured.images.size());
+  r.steps_per_image = steps_per_image;
+  r.wall_ms = wall_ms;
+  r.startup_ms = startup_ms;
+  std::vector<double> step_ms;
+  for (const auto& step : measured.steps)
+    if (step.rank == 0) step_ms.push_back(step.step_ms);
+  r.step_ms = bench::spread_of(step_ms);
+  r.images_per_s = wall_ms > 0 ? r.images / (wall_ms / 1000.0) : 0;
+  r.shares = bench::time_shares(profiling::step_breakdowns(measured.ranges));
+  r.peak_memory_bytes = rank_peak_memory(measured);
+  r.preview_latency_ms = bench::spread_of({measured.preview_latency_ms.begin(), measured.preview_latency_ms.end()});
+  r.devices = rank_devices(measured, workers);
+  return r;
+}
+
+}  // namespace spstudio::app

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The numbers `spstudio-cli bench` reports for each (U × R) configuration, computed from plain
-// values so they are unit-tested without workers, and their table and JSON forms.
+// What a benchmark sweep measured for each (U × R) configuration, computed from plain values so it
+// is unit-tested without workers, and its forms: the CLI's aligned table and the
+// "spstudio-bench/1" JSON that `spstudio-cli bench --json` writes and the GUI's comparison view
+// reads back (pure C++: the CLI, the session library and the GUI share it).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,7 @@
 #include "common/parallel_config.h"
 #include "common/profiling/timeline.h"
 
-namespace spstudio::cli {
+namespace spstudio::bench {
 
 struct Spread {
   double median = 0, min = 0, max = 0, p25 = 0, p75 = 0;
@@ -39,13 +41,28 @@ struct ConfigResult {
   std::vector<std::string> devices;              ///< per rank
 };
 
+/// One sweep: what was run and what each configuration measured, in run order.
+struct BenchRun {
+  std::string model;
+  int height = 0, width = 0;
+  int steps = 0, warmup = 0, repeat = 0;
+  std::vector<ConfigResult> configs;
+};
+
+inline constexpr const char* kBenchFormat = "spstudio-bench/1";
+
+/// "2x1" (the CLI's --configs spelling).
+std::string config_label(const ParallelConfig& degrees);
+
 /// An aligned text table, one row per configuration.
 std::string bench_table(const std::vector<ConfigResult>& results);
 /// {"format": "spstudio-bench/1", "model", "height", "width", "steps", "warmup", "repeat", "configs": [...]}.
-std::string bench_json(const std::vector<ConfigResult>& results, const std::string& model, int height, int width,
-                       int steps, int warmup, int repeat);
+std::string bench_json(const BenchRun& run);
+/// Reads bench_json's text back. Throws std::runtime_error naming the field and the configuration
+/// ("bench JSON: configs[2].step_ms.median: expected a number").
+BenchRun bench_from_json(const std::string& text);
 
-/// "1x1,2x1,1x2" → configurations; throws CliError naming the bad item.
-std::vector<ParallelConfig> parse_configs(const std::string& text);
+/// "1x1,2x1,1x2" → configurations; throws std::invalid_argument naming the bad item.
+std::vector<ParallelConfig> parse_config_list(const std::string& text);
 
-}  // namespace spstudio::cli
+}  // namespace spstudio::bench

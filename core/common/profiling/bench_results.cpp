@@ -1,15 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "app/cli/bench_report.h"
+#include "common/profiling/bench_results.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
-#include "app/cli/cli_options.h"
-
-namespace spstudio::cli {
+namespace spstudio::bench {
 namespace {
 
 double quantile(const std::vector<double>& sorted, double q) {
@@ -25,15 +24,90 @@ std::string format(const char* pattern, double value) {
   return buffer;
 }
 
-std::string config_label(const ParallelConfig& c) {
-  return std::to_string(c.ulysses_degree) + "x" + std::to_string(c.ring_degree);
-}
-
 nlohmann::ordered_json spread_json(const Spread& s) {
   return {{"median", s.median}, {"min", s.min}, {"max", s.max}, {"p25", s.p25}, {"p75", s.p75}, {"count", s.count}};
 }
 
+using Json = nlohmann::json;
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw std::runtime_error("bench JSON: " + where + ": " + what);
+}
+
+const Json& field(const Json& object, const char* name, const std::string& where) {
+  const auto it = object.find(name);
+  if (it == object.end()) fail(where + name, "missing");
+  return *it;
+}
+
+double number(const Json& object, const char* name, const std::string& where) {
+  const Json& v = field(object, name, where);
+  if (!v.is_number()) fail(where + name, "expected a number");
+  return v.get<double>();
+}
+
+int integer(const Json& object, const char* name, const std::string& where) {
+  const Json& v = field(object, name, where);
+  if (!v.is_number_integer()) fail(where + name, "expected an integer");
+  return v.get<int>();
+}
+
+Spread spread_from(const Json& object, const char* name, const std::string& where) {
+  const Json& v = field(object, name, where);
+  const std::string inner = where + name + ".";
+  if (!v.is_object()) fail(where + name, "expected an object");
+  Spread s;
+  s.median = number(v, "median", inner);
+  s.min = number(v, "min", inner);
+  s.max = number(v, "max", inner);
+  s.p25 = number(v, "p25", inner);
+  s.p75 = number(v, "p75", inner);
+  const Json& count = field(v, "count", inner);
+  if (!count.is_number_unsigned()) fail(inner + "count", "expected a count");
+  s.count = count.get<std::size_t>();
+  return s;
+}
+
+ConfigResult config_from(const Json& c, const std::string& where) {
+  if (!c.is_object()) fail(where.substr(0, where.size() - 1), "expected an object");
+  ConfigResult r;
+  r.degrees = {integer(c, "ulysses_degree", where), integer(c, "ring_degree", where)};
+  if (r.degrees.ulysses_degree < 1 || r.degrees.ring_degree < 1)
+    fail(where + "ulysses_degree", "degrees must be at least 1");
+  r.world = integer(c, "world", where);
+  r.images = integer(c, "images", where);
+  r.steps_per_image = integer(c, "steps_per_image", where);
+  r.step_ms = spread_from(c, "step_ms", where);
+  r.images_per_s = number(c, "images_per_s", where);
+  r.wall_ms = number(c, "wall_ms", where);
+  const Json& shares = field(c, "time_share", where);
+  const std::string in_shares = where + "time_share.";
+  if (!shares.is_object()) fail(where + "time_share", "expected an object");
+  r.shares = {number(shares, "attention", in_shares), number(shares, "all_to_all", in_shares),
+              number(shares, "ring_p2p", in_shares), number(shares, "other", in_shares)};
+  const Json& peaks = field(c, "peak_memory_bytes", where);
+  if (!peaks.is_array()) fail(where + "peak_memory_bytes", "expected a list of byte counts");
+  for (std::size_t i = 0; i < peaks.size(); ++i) {
+    if (!peaks[i].is_number_unsigned())
+      fail(where + "peak_memory_bytes[" + std::to_string(i) + "]", "expected a byte count");
+    r.peak_memory_bytes.push_back(peaks[i].get<std::uint64_t>());
+  }
+  r.preview_latency_ms = spread_from(c, "preview_latency_ms", where);
+  r.startup_ms = number(c, "startup_ms", where);
+  const Json& devices = field(c, "devices", where);
+  if (!devices.is_array()) fail(where + "devices", "expected a list of device names");
+  for (std::size_t i = 0; i < devices.size(); ++i) {
+    if (!devices[i].is_string()) fail(where + "devices[" + std::to_string(i) + "]", "expected a device name");
+    r.devices.push_back(devices[i].get<std::string>());
+  }
+  return r;
+}
+
 }  // namespace
+
+std::string config_label(const ParallelConfig& c) {
+  return std::to_string(c.ulysses_degree) + "x" + std::to_string(c.ring_degree);
+}
 
 Spread spread_of(std::vector<double> values) {
   Spread s;
@@ -113,10 +187,9 @@ std::string bench_table(const std::vector<ConfigResult>& results) {
   return out.str();
 }
 
-std::string bench_json(const std::vector<ConfigResult>& results, const std::string& model, int height, int width,
-                       int steps, int warmup, int repeat) {
+std::string bench_json(const BenchRun& run) {
   nlohmann::ordered_json configs = nlohmann::ordered_json::array();
-  for (const auto& r : results) {
+  for (const auto& r : run.configs) {
     configs.push_back({{"config", config_label(r.degrees)},
                        {"ulysses_degree", r.degrees.ulysses_degree},
                        {"ring_degree", r.degrees.ring_degree},
@@ -136,18 +209,38 @@ std::string bench_json(const std::vector<ConfigResult>& results, const std::stri
                        {"preview_latency_ms", spread_json(r.preview_latency_ms)},
                        {"startup_ms", r.startup_ms}});
   }
-  nlohmann::ordered_json j = {{"format", "spstudio-bench/1"},
-                              {"model", model},
-                              {"height", height},
-                              {"width", width},
-                              {"steps", steps},
-                              {"warmup", warmup},
-                              {"repeat", repeat},
-                              {"configs", configs}};
+  nlohmann::ordered_json j = {{"format", kBenchFormat}, {"model", run.model}, {"height", run.height},
+                              {"width", run.width},     {"steps", run.steps}, {"warmup", run.warmup},
+                              {"repeat", run.repeat},   {"configs", configs}};
   return j.dump(2) + "\n";
 }
 
-std::vector<ParallelConfig> parse_configs(const std::string& text) {
+BenchRun bench_from_json(const std::string& text) {
+  Json j;
+  try {
+    j = Json::parse(text);
+  } catch (const Json::parse_error& e) {
+    fail("text", std::string("not valid JSON: ") + e.what());
+  }
+  if (!j.is_object() || j.value("format", "") != kBenchFormat)
+    fail("format", std::string("expected \"format\": \"") + kBenchFormat + "\"");
+  BenchRun run;
+  const Json& model = field(j, "model", "");
+  if (!model.is_string()) fail("model", "expected a string");
+  run.model = model.get<std::string>();
+  run.height = integer(j, "height", "");
+  run.width = integer(j, "width", "");
+  run.steps = integer(j, "steps", "");
+  run.warmup = integer(j, "warmup", "");
+  run.repeat = integer(j, "repeat", "");
+  const Json& configs = field(j, "configs", "");
+  if (!configs.is_array()) fail("configs", "expected a list");
+  for (std::size_t i = 0; i < configs.size(); ++i)
+    run.configs.push_back(config_from(configs[i], "configs[" + std::to_string(i) + "]."));
+  return run;
+}
+
+std::vector<ParallelConfig> parse_config_list(const std::string& text) {
   std::vector<ParallelConfig> configs;
   std::stringstream items(text);
   std::string item;
@@ -166,13 +259,11 @@ std::vector<ParallelConfig> parse_configs(const std::string& text) {
     }
     ok = ok && used_u == x && used_r == item.size() - x - 1 && u >= 1 && r >= 1 && u <= 1024 && r <= 1024 &&
          u * r <= 1024;
-    if (!ok)
-      throw CliError("--configs: \"" + item + "\" is not a configuration UxR with degrees >= 1 (e.g. 2x1)",
-                     kUsageExitCode);
+    if (!ok) throw std::invalid_argument("\"" + item + "\" is not a configuration UxR with degrees >= 1 (e.g. 2x1)");
     configs.push_back({u, r});
   }
-  if (configs.empty()) throw CliError("--configs needs at least one configuration, e.g. 1x1,2x1", kUsageExitCode);
+  if (configs.empty()) throw std::invalid_argument("needs at least one configuration, e.g. 1x1,2x1");
   return configs;
 }
 
-}  // namespace spstudio::cli
+}  // namespace spstudio::bench
