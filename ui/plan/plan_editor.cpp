@@ -232,6 +232,7 @@ QWidget* PlanEditor::buildTopBar() {
 
 void PlanEditor::setManifest(const ModelManifest& manifest) {
   const bool same_model = manifest_ && manifest_->model == manifest.model;
+  const bool other_model = manifest_ && !same_model;
   std::set<QString> expanded;
   collect_expanded(tree_, tree_model_, {}, expanded);
   const bool had_selection = hasSelection();
@@ -247,9 +248,12 @@ void PlanEditor::setManifest(const ModelManifest& manifest) {
       shipped_error_ = tr("the shipped plan does not parse: %1").arg(QString::fromUtf8(e.what()));
     }
   }
-  if (!plan_set_ && shipped_) {
+  // A plan written for another model class would only show errors: start from the new shipped one.
+  if (shipped_ && (!plan_set_ || other_model)) {
     plan_ = *shipped_;
     plan_set_ = true;
+    undo_.clear();
+    redo_.clear();
   }
   if (manifest.resolution) {
     const QSignalBlocker block_height(height_);

@@ -86,6 +86,18 @@ class TestPlanEditor : public QObject {
     other.setPlan(mine);
     other.setManifest(manifest_);
     QCOMPARE(other.plan(), mine);
+    // Another resolution of the same model keeps it; another model class starts from its own
+    // shipped plan, with no undo into the old model's plan.
+    ModelManifest larger = manifest_;
+    larger.resolution = std::make_pair(512, 512);
+    other.setManifest(larger);
+    QCOMPARE(other.plan(), mine);
+    ModelManifest renamed = manifest_;
+    renamed.model = "OtherTransformer";
+    renamed.shipped_plan = plan_with(R"("norm_out": { "gather": [{ "dim": 1 }] })");
+    other.setManifest(renamed);
+    QCOMPARE(other.plan(), plan_from_json(renamed.shipped_plan));
+    QVERIFY(!other.canUndo());
   }
 
   void editsThroughTheSpecEditorRoundTrip() {
