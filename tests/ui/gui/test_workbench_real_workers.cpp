@@ -95,6 +95,7 @@ class WorkbenchRealWorkersTest : public QObject {
     dry_run->click();
     auto* status = window_->findChild<QLabel*>("dryRunStatus");
     QVERIFY(QTest::qWaitFor([&] { return !status->text().contains("running"); }, 120000));
+    qInfo("%s", qPrintable(status->text()));
     QVERIFY2(status->text().contains("dry run passed: U1×R2 on 2 workers (cpu)"), qPrintable(status->text()));
 
     window_->findChild<QPushButton*>("usePlanButton")->click();
