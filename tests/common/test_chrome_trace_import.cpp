@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "common/profiling/chrome_trace_import.h"
@@ -90,6 +91,25 @@ TEST(ChromeTraceImport, ThreadNamesGiveRanks) {
   EXPECT_EQ(ranges[1].rank, 2);
   EXPECT_EQ(ranges[1].begin_ns, 10'000);
   EXPECT_EQ(ranges[1].end_ns, 15'000);
+}
+
+TEST(ChromeTraceImport, OnlyExactRankNamesGiveRanks) {
+  // "rank 3 (gpu)", "rank " and "rank 1234567" name no rank: those threads get the free ranks 0,
+  // 1, 2 in tid order, after "rank 3" took 3.
+  const std::string trace = R"json({"traceEvents": [
+    {"ph": "M", "name": "thread_name", "pid": 1, "tid": 10, "args": {"name": "rank 3 (gpu)"}},
+    {"ph": "M", "name": "thread_name", "pid": 1, "tid": 11, "args": {"name": "rank "}},
+    {"ph": "M", "name": "thread_name", "pid": 1, "tid": 12, "args": {"name": "rank 1234567"}},
+    {"ph": "M", "name": "thread_name", "pid": 1, "tid": 13, "args": {"name": "rank 3"}},
+    {"ph": "X", "name": "a", "pid": 1, "tid": 10, "ts": 0, "dur": 1},
+    {"ph": "X", "name": "b", "pid": 1, "tid": 11, "ts": 0, "dur": 1},
+    {"ph": "X", "name": "c", "pid": 1, "tid": 12, "ts": 0, "dur": 1},
+    {"ph": "X", "name": "d", "pid": 1, "tid": 13, "ts": 0, "dur": 1}
+  ]})json";
+  std::map<std::string, int> rank_of;
+  for (const NamedRange& r : ranges_from_chrome_trace(trace))
+    rank_of[r.name] = r.rank;
+  EXPECT_EQ(rank_of, (std::map<std::string, int>{{"a", 0}, {"b", 1}, {"c", 2}, {"d", 3}}));
 }
 
 TEST(ChromeTraceImport, GenericCompleteEventsInAnArray) {

@@ -125,10 +125,10 @@ QWidget* ComparisonView::buildToolbar() {
 QWidget* ComparisonView::buildPlots() {
   auto* plots = new QWidget(this);
   step_plot_ = make_plot(plots, "stepBreakdownPlot");
-  setup_plot(step_plot_, tr("Step time per configuration (median, p25\u2013p75 error bars)"));
+  setup_plot(step_plot_, tr("Step time (median; bars p25\u2013p75)"));
   place_legend_below(step_plot_);
   speedup_plot_ = make_plot(plots, "speedupPlot");
-  setup_plot(speedup_plot_, tr("Speed-up against ranks (labels: parallel efficiency)"));
+  setup_plot(speedup_plot_, tr("Speed-up (labels: efficiency)"));
   place_legend_below(speedup_plot_);
   heatmap_plot_ = make_plot(plots, "throughputHeatmap");
   setup_heatmap(heatmap_plot_);

@@ -15,7 +15,7 @@ using namespace plot_style;
 namespace {
 
 QString heatmap_title() {
-  return QObject::tr("Throughput (images/s) over U \u00d7 R");
+  return QObject::tr("Images/s over U \u00d7 R");
 }
 
 /// Efficiency label beside each point: run A's above, run B's below so the two do not collide;
