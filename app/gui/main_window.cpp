@@ -63,7 +63,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
       host_(new SessionHost(this)),
       controller_(new GenerationController(host_, this)),
       workbench_(new Workbench(
-          host_, options.pool, [this] { return params(); }, this)),
+          host_, options.pool, [this] { return params(); }, [this] { return parallel_->planJson(); }, this)),
       describer_(new ModelDescriber(this)),
       warm_up_(new QTimer(this)) {
   setObjectName("mainWindow");

@@ -16,8 +16,12 @@
 namespace spstudio::gui {
 
 Workbench::Workbench(SessionHost* host, const app::PoolOptions& pool_template,
-                     std::function<ui::GenerationParams()> params, QObject* parent)
-    : QObject(parent), host_(host), pool_template_(pool_template), params_(std::move(params)) {
+                     std::function<ui::GenerationParams()> params, std::function<QString()> plan_json, QObject* parent)
+    : QObject(parent),
+      host_(host),
+      pool_template_(pool_template),
+      params_(std::move(params)),
+      plan_json_(std::move(plan_json)) {
   plan_tab_ = buildPlanTab();
   timeline_ = new ui::TimelinePanel;
   comparison_ = new ui::ComparisonView;
@@ -96,6 +100,7 @@ void Workbench::startDryRun(const QString& plan_json, const ParallelConfig& degr
 
 void Workbench::startSweep(const ui::SweepRequest& request) {
   app::SweepOptions options = sweepTemplate(params_().device);
+  options.job.plan_json = plan_json_().toStdString();
   options.job.height = static_cast<std::uint32_t>(request.height);
   options.job.width = static_cast<std::uint32_t>(request.width);
   options.job.steps = static_cast<std::uint32_t>(request.steps);

@@ -28,9 +28,10 @@ namespace spstudio::gui {
 class Workbench : public QObject {
   Q_OBJECT
  public:
-  /// `params` reads the window's form (model, prompt, device, …) when a dry run or a sweep starts.
+  /// `params` reads the window's form (model, prompt, device, …) when a dry run or a sweep starts;
+  /// `plan_json` the form's plan (empty: the shipped one), which sweeps run with, as `bench --plan`.
   Workbench(SessionHost* host, const app::PoolOptions& pool_template, std::function<ui::GenerationParams()> params,
-            QObject* parent = nullptr);
+            std::function<QString()> plan_json, QObject* parent = nullptr);
 
   /// The three tabs, for the window's central tab widget.
   QWidget* planTab() const { return plan_tab_; }
@@ -59,6 +60,7 @@ class Workbench : public QObject {
   SessionHost* host_;
   app::PoolOptions pool_template_;
   std::function<ui::GenerationParams()> params_;
+  std::function<QString()> plan_json_;
   ModelDescriber describer_;
   QString model_;
   QWidget* plan_tab_ = nullptr;
