@@ -52,19 +52,9 @@ void BenchSweep::start_config() {
   pool.world = degrees.sp_size();
   pool_ = new WorkerPool(this);
   session_ = new Session(pool_, this);
-  measuring_ = false;
   connect(pool_, &WorkerLink::poolReady, this, [this] {
     startup_ms_ = static_cast<double>(startup_clock_.nsecsElapsed()) / 1e6;
-    if (options_.warmup > 0) {
-      emit progressed(label() +
-                      QString(": %1 warm-up image%2").arg(options_.warmup).arg(options_.warmup == 1 ? "" : "s"));
-      submit(options_.warmup);
-    } else {
-      measuring_ = true;
-      emit progressed(label() +
-                      QString(": %1 measured image%2").arg(options_.repeat).arg(options_.repeat == 1 ? "" : "s"));
-      submit(options_.repeat);
-    }
+    start_phase(/*measuring=*/options_.warmup == 0);
   });
   connect(pool_, &WorkerLink::workerFailed, this, [this](const WorkerFailure& failure) { fail(failure.message); });
   connect(session_, &Session::jobStarted, this, [this] { job_clock_.start(); });
@@ -74,7 +64,12 @@ void BenchSweep::start_config() {
   pool_->start(pool);
 }
 
-void BenchSweep::submit(int images) {
+void BenchSweep::start_phase(bool measuring) {
+  measuring_ = measuring;
+  const int images = measuring ? options_.repeat : options_.warmup;
+  emit progressed(
+      label() +
+      QString(": %1 %2 image%3").arg(images).arg(measuring ? "measured" : "warm-up").arg(images == 1 ? "" : "s"));
   wire::Job job = options_.job;
   const ParallelConfig degrees = options_.configs.at(index_);
   job.ulysses_degree = static_cast<std::uint32_t>(degrees.ulysses_degree);
@@ -90,10 +85,7 @@ void BenchSweep::on_job_finished(const JobResult& result) {
     return;
   }
   if (!measuring_) {
-    measuring_ = true;
-    emit progressed(label() +
-                    QString(": %1 measured image%2").arg(options_.repeat).arg(options_.repeat == 1 ? "" : "s"));
-    submit(options_.repeat);
+    start_phase(/*measuring=*/true);
     return;
   }
   const double wall_ms = static_cast<double>(job_clock_.nsecsElapsed()) / 1e6;

@@ -51,7 +51,8 @@ class BenchSweep : public QObject {
 
  private:
   void start_config();
-  void submit(int images);
+  /// Submits the warm-up job or the measured one, and says so.
+  void start_phase(bool measuring);
   void on_job_finished(const JobResult& result);
   void fail(const QString& why);
   void teardown();  ///< stops and deletes the current configuration's pool

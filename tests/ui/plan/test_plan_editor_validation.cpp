@@ -20,7 +20,7 @@ using plan_fixtures::plan_with;
 
 namespace {
 
-enum class Tweak { None, EmptySingleBlocks, NoRootShapes, NoPosEmbedOutput };
+enum class Tweak { None, EmptySingleBlocks, NoRootShapes };
 
 struct RuleCase {
   const char* name;
@@ -107,8 +107,7 @@ const std::vector<RuleCase>& cases() {
            "takes one spec, not a list"),
       rule("index key without split_output", R"("pos_embed": { "split": { "2": { "dim": 0 } } })" + kGather,
            "pos_embed", E, "needs split_output=true", "move it under \"split_output\""),
-      built("negative output index", pos_embed_negative_index, "pos_embed", "cannot be negative")
-          .on(Tweak::NoPosEmbedOutput),
+      built("negative output index", pos_embed_negative_index, "pos_embed", "cannot be negative"),
       rule("split_output keyed by name", R"("pos_embed": { "split_output": { "img_ids": { "dim": 0 } } })" + kGather,
            "pos_embed", E, "must be an output index, not the name 'img_ids'"),
       // check_list_argument
@@ -206,7 +205,6 @@ ModelManifest tweaked(Tweak tweak) {
   ModelManifest manifest = plan_fixtures::tiny_flux_manifest();
   for (ModuleNode& child : manifest.root.children) {
     if (tweak == Tweak::EmptySingleBlocks && child.name == "single_transformer_blocks") child.children.clear();
-    if (tweak == Tweak::NoPosEmbedOutput && child.name == "pos_embed") child.output.reset();
   }
   if (tweak == Tweak::NoRootShapes) manifest.root.inputs.clear();
   return manifest;
