@@ -10,3 +10,5 @@ set(SPSTUDIO_TORCH_PCH "${PROJECT_SOURCE_DIR}/core/sp/torch_pch.h")
 function(spstudio_use_torch_pch target)
   target_precompile_headers(${target} REUSE_FROM spstudio_sp)
 endfunction()
+
+include(SpstudioCuda)

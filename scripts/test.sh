@@ -10,6 +10,10 @@ echo "== format"
 
 echo "== build (default)"
 ./scripts/build.sh default
+if [ -f /usr/local/cuda/include/nccl.h ] && [ ! -x build/default/tests/gpu/spstudio_gpu_tests ]; then
+  echo "test.sh: the CUDA toolkit and NCCL are installed but the CUDA-only sources were not built" >&2
+  exit 1
+fi
 echo "== tests (default: unit + multiprocess)"
 ctest --preset default
 

@@ -49,6 +49,10 @@ void add_common_options(QCommandLineParser& parser, unsigned groups) {
     parser.addOption({"plan", "SP plan file (spstudio-plan/1 JSON); default: the model's shipped plan.", "FILE"});
   if (groups & kPoolOptions) {
     parser.addOption({"device", "cpu, cuda or auto (default auto: CUDA when available).", "D"});
+    parser.addOption({"dtype",
+                      "Weights and activations: float32, bfloat16, float16 or auto (default auto: bfloat16 on "
+                      "CUDA, float32 on the CPU).",
+                      "TYPE"});
     parser.addOption({"threads", "Intra-op threads per worker (default: cores / workers).", "T"});
     parser.addOption(
         {"worker", "The spworker executable (default: $SPSTUDIO_WORKER, else next to spstudio-cli).", "PATH"});
@@ -138,6 +142,9 @@ CommonOptions read_common_options(const QCommandLineParser& parser, unsigned gro
     o.device = parser.isSet("device") ? parser.value("device") : QString("auto");
     if (o.device != "auto" && o.device != "cpu" && o.device != "cuda")
       throw CliError("--device must be cpu, cuda or auto, not \"" + o.device + "\"", kUsageExitCode);
+    o.dtype = parser.isSet("dtype") ? parser.value("dtype") : QString("auto");
+    if (!QStringList{"auto", "float32", "bfloat16", "float16"}.contains(o.dtype))
+      throw CliError("--dtype must be float32, bfloat16, float16 or auto, not \"" + o.dtype + "\"", kUsageExitCode);
     o.threads = static_cast<int>(int_option(parser, "threads", 0, 1, 1024));
     o.worker = parser.value("worker");
     o.heartbeat_timeout_s = double_option(parser, "heartbeat-timeout", 10, 0.1, 86400);
@@ -162,6 +169,7 @@ app::PoolOptions pool_options(const CommonOptions& options, int world) {
   app::PoolOptions pool;
   pool.world = world;
   pool.device = options.device;
+  pool.dtype = options.dtype;
   pool.worker_program = worker_program(options);
   pool.threads_per_worker = options.threads;
   pool.start_timeout = std::chrono::milliseconds(static_cast<long long>(options.start_timeout_s * 1000));

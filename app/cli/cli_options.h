@@ -38,7 +38,7 @@ enum OptionGroup : unsigned {
   kDegreeOptions = 1u << 1,  ///< --ulysses-degree, --ring-degree and the underscore aliases
   kSizeOptions = 1u << 2,    ///< --height, --width
   kPlanOption = 1u << 3,     ///< --plan FILE
-  kPoolOptions = 1u << 4,    ///< --device, --threads, --worker, --heartbeat-timeout, --start-timeout
+  kPoolOptions = 1u << 4,    ///< --device, --dtype, --threads, --worker, --heartbeat-timeout, --start-timeout
   kQuietOption = 1u << 5,    ///< --quiet
   kRecordOption = 1u << 6,   ///< --record FILE: the pool records what the workers send (ReplayPool plays it)
 };
@@ -49,6 +49,7 @@ struct CommonOptions {
   int height = 256, width = 256;
   std::string plan_path;  ///< empty: the model family's shipped plan
   QString device = "auto";
+  QString dtype = "auto";  ///< auto | float32 | bfloat16 | float16 (spworker --dtype)
   int threads = 0;
   QString worker;  ///< --worker; empty: $SPSTUDIO_WORKER, else spworker next to spstudio-cli
   double heartbeat_timeout_s = 10;

@@ -40,6 +40,7 @@ png::GenerationMetadata metadata_of(const wire::Job& job, const std::string& pla
   m.ring_degree = static_cast<int>(job.ring_degree);
   m.world_size = m.ulysses_degree * m.ring_degree;
   m.devices = app::rank_devices(result, workers);
+  if (!workers.isEmpty()) m.backend = workers.front().backend.toStdString();
   if (const auto it = summary.find("step_ms"); it != summary.end() && it->is_array()) {
     for (const auto& value : *it)
       if (value.is_number()) m.step_ms.push_back(value.get<double>());

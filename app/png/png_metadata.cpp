@@ -68,6 +68,7 @@ std::string spstudio_metadata_json(const GenerationMetadata& m) {
   j["ring_degree"] = m.ring_degree;
   j["world_size"] = m.world_size;
   j["devices"] = m.devices;
+  j["backend"] = m.backend;
   j["timings"] = Json{{"step_ms", m.step_ms}, {"encode_ms", m.encode_ms}, {"decode_ms", m.decode_ms}};
   return j.dump();
 }
@@ -101,6 +102,7 @@ GenerationMetadata parse_spstudio_metadata_json(const std::string& text) {
   m.ring_degree = field<int>(j, "ring_degree");
   m.world_size = field<int>(j, "world_size");
   m.devices = field<std::vector<std::string>>(j, "devices");
+  if (j.contains("backend")) m.backend = field<std::string>(j, "backend");  // recorded since issue 7
   const auto timings = field<Json>(j, "timings");
   m.step_ms = field<std::vector<double>>(timings, "step_ms");
   m.encode_ms = field<double>(timings, "encode_ms");

@@ -29,6 +29,7 @@ struct GenerationMetadata {
   std::string plan_json;
   int ulysses_degree = 1, ring_degree = 1, world_size = 1;
   std::vector<std::string> devices;  ///< per rank
+  std::string backend;               ///< the communicator that ran ("local", "gloo", "nccl"); "" if not recorded
   std::vector<double> step_ms;       ///< rank 0's step times
   double encode_ms = 0, decode_ms = 0;
 };

@@ -59,6 +59,7 @@ bench::ConfigResult bench_config_result(const ParallelConfig& degrees, int steps
   r.peak_memory_bytes = rank_peak_memory(measured);
   r.preview_latency_ms = bench::spread_of({measured.preview_latency_ms.begin(), measured.preview_latency_ms.end()});
   r.devices = rank_devices(measured, workers);
+  if (!workers.isEmpty()) r.backend = workers.front().backend.toStdString();
   return r;
 }
 

@@ -165,8 +165,8 @@ struct WorkerPool::Impl {
       QStringList arguments = options.extra_worker_args;
       arguments << "--socket" << dir->socket_path() << "--rank" << QString::number(rank) << "--world"
                 << QString::number(options.world) << "--store-port" << QString::number(store_port) << "--device"
-                << options.device << "--threads" << QString::number(threads) << "--heartbeat-ms"
-                << QString::number(heartbeat_ms);
+                << options.device << "--dtype" << options.dtype << "--threads" << QString::number(threads)
+                << "--heartbeat-ms" << QString::number(heartbeat_ms);
       const QString error = process->start(program, arguments, environment);
       if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
       if (generation != this_generation) return;  // a slot stopped the pool meanwhile

@@ -21,6 +21,7 @@ namespace spstudio::app {
 struct PoolOptions {
   int world = 1;               ///< worker processes (= Ulysses degree × ring degree of the jobs)
   QString device = "auto";     ///< auto | cpu | cuda
+  QString dtype = "auto";      ///< auto | float32 | bfloat16 | float16 (spworker --dtype)
   QString worker_program;      ///< empty: $SPSTUDIO_WORKER, else spworker next to this executable
   int threads_per_worker = 0;  ///< intra-op threads; 0: the machine's cores / world (at least 1)
   std::chrono::milliseconds start_timeout{std::chrono::seconds(60)};      ///< spawn → all Ready

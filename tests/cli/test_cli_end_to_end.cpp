@@ -113,6 +113,7 @@ TEST_F(CliEndToEnd, GenerateAgreesAcrossDegreesAndWritesPngLatentsAndTrace) {
   EXPECT_EQ(metadata.seed, 7u);
   EXPECT_EQ(metadata.world_size, 4);
   EXPECT_EQ(metadata.devices.size(), 4u);
+  EXPECT_EQ(metadata.backend, "gloo");  // four CPU ranks
   EXPECT_EQ(metadata.step_ms.size(), 2u);
   EXPECT_GT(metadata.decode_ms, 0);
   // No --plan: the image records the plan the workers applied, the shipped plans/flux.json.

@@ -38,6 +38,7 @@ TEST(CliOptions, AcceptsBothSpellingsOfTheDegrees) {
   EXPECT_EQ(defaults.degrees.sp_size(), 1);
   EXPECT_EQ(defaults.height, 256);
   EXPECT_EQ(defaults.device, "auto");
+  EXPECT_EQ(defaults.dtype, "auto");
   EXPECT_FALSE(defaults.quiet);
 }
 
@@ -53,6 +54,10 @@ TEST(CliOptions, RefusesBadValuesNamingTheOption) {
   EXPECT_CONTAINS(error_of([] { parse({"--model", "m", "--height", "250"}); }), "--height 250 is not a multiple of 16");
   EXPECT_CONTAINS(error_of([] { parse({"--model", "m", "--height", "250"}); }), "use 240 or 256");
   EXPECT_CONTAINS(error_of([] { parse({"--model", "m", "--device", "tpu"}); }), "--device must be cpu, cuda or auto");
+  EXPECT_CONTAINS(error_of([] {
+                    parse({"--model", "m", "--dtype", "bf16"});
+                  }),
+                  "--dtype must be float32, bfloat16, float16 or auto, not \"bf16\"");
   EXPECT_CONTAINS(error_of([] { parse({"--ulysses-degree", "2"}); }), "--model is required");
   EXPECT_CONTAINS(error_of([] { parse({"--model", "m", "--bogus"}); }), "bogus");
   EXPECT_CONTAINS(error_of([] { parse({"--model", "m", "stray"}); }), "unexpected argument \"stray\"");
@@ -77,6 +82,18 @@ TEST(CliOptions, PoolOptionsCarryTheTimeoutsAndTheWorker) {
   EXPECT_EQ(pool.heartbeat_timeout.count(), 2000);
   EXPECT_EQ(pool.worker_program, "/x/spworker");
   EXPECT_EQ(pool.threads_per_worker, 3);
+}
+
+TEST(CliOptions, DtypeGoesToThePoolInEverySpelling) {
+  for (const char* dtype : {"auto", "float32", "bfloat16", "float16"}) {
+    const auto options = parse({"--model", "m", "--device", "cpu", "--dtype", dtype});
+    EXPECT_EQ(options.dtype, dtype);
+    EXPECT_EQ(pool_options(options, 2).dtype, dtype);
+    EXPECT_EQ(pool_options(options, 2).device, "cpu");
+  }
+  EXPECT_EQ(pool_options(parse({"--model", "m"}), 1).dtype, "auto");
+  // Commands without the pool options (describe) do not take it.
+  EXPECT_CONTAINS(error_of([] { parse({"--model", "m", "--dtype", "float32"}, kModelOption); }), "dtype");
 }
 
 TEST(CliOptions, RecordGoesToThePoolAndIsCheckedFirst) {

@@ -139,6 +139,7 @@ GenerationMetadata example_metadata() {
   m.ring_degree = 2;
   m.world_size = 4;
   m.devices = {"cpu", "cpu", "cpu", "cpu"};
+  m.backend = "gloo";
   m.step_ms = {110.5, 112.25};
   m.encode_ms = 12;
   m.decode_ms = 30;
@@ -169,6 +170,7 @@ TEST(PngMetadata, SpstudioJsonRoundTripsAndEmbedsThePlanAsAnObject) {
   EXPECT_EQ(back.prompt, m.prompt);
   EXPECT_EQ(back.seed, m.seed);
   EXPECT_EQ(back.devices, m.devices);
+  EXPECT_EQ(back.backend, "gloo");
   EXPECT_EQ(back.step_ms, m.step_ms);
   EXPECT_EQ(nlohmann::json::parse(back.plan_json), nlohmann::json::parse(m.plan_json));
   EXPECT_CONTAINS(error_of([] { parse_spstudio_metadata_json(R"({"format": "spstudio-image/1"})"); }), "\"model\"");

@@ -91,7 +91,8 @@ TEST(BenchResults, JsonReadsBackEveryField) {
   c.wall_ms = 4000;
   c.startup_ms = 812.5;
   c.preview_latency_ms = spread_of({1, 2, 4});
-  c.devices = {"cpu", "cpu", "cpu", "cpu"};
+  c.devices = {"cuda:0", "cuda:0", "cuda:0", "cuda:0"};
+  c.backend = "gloo";
   c.peak_memory_bytes = {1ull << 33, 2, 3, 4};  // above 2^32: no narrowing on the way back
   const BenchRun run{"builtin:tiny-flux", 256, 128, 4, 1, 3, {example(1, 1), c}};
   const BenchRun back = bench_from_json(bench_json(run));
@@ -116,6 +117,17 @@ TEST(BenchResults, JsonReadsBackEveryField) {
   EXPECT_DOUBLE_EQ(r.preview_latency_ms.median, 2);
   EXPECT_DOUBLE_EQ(r.startup_ms, 812.5);
   EXPECT_EQ(r.devices, c.devices);
+  EXPECT_EQ(r.backend, "gloo");
+  EXPECT_EQ(back.configs[0].backend, "");
+}
+
+TEST(BenchResults, FilesWithoutABackendStillRead) {  // written before the field existed (issue 7)
+  nlohmann::json j = nlohmann::json::parse(bench_json({"m", 64, 64, 2, 1, 2, {example(2, 1)}}));
+  j["configs"][0].erase("backend");
+  EXPECT_EQ(bench_from_json(j.dump()).configs[0].backend, "");
+  j["configs"][0]["backend"] = 7;
+  EXPECT_EQ(error_of([&] { bench_from_json(j.dump()); }),
+            "bench JSON: configs[0].backend: expected a communicator name");
 }
 
 TEST(BenchResults, BrokenJsonIsNamedByField) {

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Profiling ranges (DESIGN.md "Profiling"): the RangeRecorder's contract (off by default, per-thread
 // nesting, interned names reported once, draining), and the ranges the engine records in real runs:
-// the test DiT under Ulysses and Ring on in-thread Gloo ranks, and a tiny-flux generation.
+// the test DiT under Ulysses and Ring on in-thread Gloo ranks, and a tiny-flux generation. Device
+// timing through a fake DeviceTimer (the recorder's side; the CUDA timer is in tests/gpu).
 // The recorder is process-wide, so ranks run as threads share it: ranges are told apart by the
 // recording thread (ThreadRange::thread).
 #include <gtest/gtest.h>
@@ -10,6 +11,8 @@
 #include <algorithm>
 #include <future>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include "common/profiling/range_names.h"
@@ -250,6 +253,225 @@ TEST(RangeRecorder, ClockIsTheMonotonicClockAndPeakMemoryIsReported) {
   const std::uint64_t peak_after = peak_host_memory_bytes();
   EXPECT_GE(peak_after, peak_before);
   EXPECT_GE(peak_after, touched.size());
+}
+
+// ---- device timing (a fake timer: the recorder's side of it, no GPU needed) ---------------------
+
+/// A DeviceTimer whose marks are plain indices and whose resolve gives mark i the time the test
+/// chose: origin + 1000 · (i + 1) ns. Counts its calls; can be told to fail.
+class FakeDeviceTimer final : public DeviceTimer {
+ public:
+  explicit FakeDeviceTimer(std::uint16_t stream) : stream_(stream) {}
+  std::uint32_t mark() override {
+    if (fail_marks) throw std::runtime_error("fake mark failed");
+    ++marks;
+    return next_++;
+  }
+  std::vector<std::int64_t> resolve() override {
+    ++resolves;
+    std::vector<std::int64_t> times;
+    for (std::uint32_t i = 0; i < next_; ++i)
+      times.push_back(origin + 1000 * (static_cast<std::int64_t>(i) + 1));
+    next_ = 0;
+    return times;
+  }
+  std::uint16_t stream_id() const override { return stream_; }
+
+  std::int64_t origin = 0;
+  int marks = 0, resolves = 0;
+  bool fail_marks = false;
+
+ private:
+  std::uint16_t stream_;
+  std::uint32_t next_ = 0;
+};
+
+/// Installs a timer for one test; removes it afterwards.
+class InstalledTimer {
+ public:
+  explicit InstalledTimer(std::shared_ptr<DeviceTimer> timer) { RangeRecorder::instance().set_device_timer(timer); }
+  ~InstalledTimer() { RangeRecorder::instance().set_device_timer(nullptr); }
+  InstalledTimer(const InstalledTimer&) = delete;
+  InstalledTimer& operator=(const InstalledTimer&) = delete;
+};
+
+TEST(DeviceTiming, NestedRangesGiveHostAndDeviceRangesWithTheResolvedTimes) {
+  Recording recording;
+  auto timer = std::make_shared<FakeDeviceTimer>(3);
+  timer->origin = 5'000'000;
+  InstalledTimer installed(timer);
+  RangeRecorder& recorder = RangeRecorder::instance();
+  EXPECT_TRUE(recorder.has_device_timer());
+  {
+    const ScopedRange step(names::kStep);  // marks 0 (begin) and 5 (end)
+    {
+      const ScopedRange block(names::kBlock);  // marks 1 and 2
+    }
+    const ScopedRange second_block(names::kBlock);  // marks 3 and 4
+  }
+  EXPECT_EQ(timer->marks, 6);
+  EXPECT_EQ(timer->resolves, 0);  // nothing resolved until the ranges are taken
+  const std::vector<ThreadRange> ranges = recorder.take_thread_ranges();
+  EXPECT_EQ(timer->resolves, 1);
+  ASSERT_EQ(ranges.size(), 6u);
+  // Host ranges first, in closing order, on stream 0; then the device ranges, in closing order,
+  // on the timer's stream, at mark i ↦ origin + 1000 (i + 1).
+  struct Expected {
+    const char* name;
+    int depth, stream;
+    std::int64_t begin_ns, end_ns;  // device ranges only
+  };
+  const std::int64_t o = timer->origin;
+  const std::vector<Expected> expected = {
+      {names::kBlock, 1, 0, 0, 0},
+      {names::kBlock, 1, 0, 0, 0},
+      {names::kStep, 0, 0, 0, 0},
+      {names::kBlock, 1, 3, o + 2000, o + 3000},
+      {names::kBlock, 1, 3, o + 4000, o + 5000},
+      {names::kStep, 0, 3, o + 1000, o + 6000},
+  };
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    SCOPED_TRACE("range " + std::to_string(i));
+    EXPECT_EQ(ranges[i].record.name_id, id_of(expected[i].name));
+    EXPECT_EQ(ranges[i].record.depth, expected[i].depth);
+    EXPECT_EQ(ranges[i].record.stream, expected[i].stream);
+    EXPECT_EQ(ranges[i].thread, RangeRecorder::current_thread());
+    if (expected[i].stream != 0) {
+      EXPECT_EQ(ranges[i].record.begin_ns, expected[i].begin_ns);
+      EXPECT_EQ(ranges[i].record.end_ns, expected[i].end_ns);
+    }
+  }
+  // The host ranges keep their host times (not the fake's small numbers) and nest.
+  EXPECT_GT(ranges[0].record.begin_ns, o + 1'000'000);
+  EXPECT_TRUE(contains(ranges[2].record, ranges[0].record));
+  EXPECT_TRUE(contains(ranges[2].record, ranges[1].record));
+
+  // Nothing pending: a second take resolves nothing; take_ranges carries the stream on the wire.
+  EXPECT_TRUE(recorder.take_ranges().empty());
+  EXPECT_EQ(timer->resolves, 1);
+  { const ScopedRange again(names::kGather); }  // marks 0 and 1 again: the resolve restarted them
+  const std::vector<wire::RangeRecord> wire_ranges = recorder.take_ranges();
+  EXPECT_EQ(timer->resolves, 2);
+  ASSERT_EQ(wire_ranges.size(), 2u);
+  EXPECT_EQ(wire_ranges[0].stream, 0);
+  EXPECT_EQ(wire_ranges[1].stream, 3);
+  EXPECT_EQ(wire_ranges[1].name_id, id_of(names::kGather));
+  EXPECT_EQ(wire_ranges[1].begin_ns, o + 1000);
+  EXPECT_EQ(wire_ranges[1].end_ns, o + 2000);
+}
+
+TEST(DeviceTiming, NoMarksWhileRecordingIsOff) {
+  RangeRecorder& recorder = RangeRecorder::instance();
+  recorder.set_enabled(false);
+  recorder.clear();
+  auto timer = std::make_shared<FakeDeviceTimer>(1);
+  InstalledTimer installed(timer);
+  {
+    const ScopedRange outer(names::kStep);
+    const ScopedRange inner(names::kBlock);
+  }
+  EXPECT_EQ(timer->marks, 0);
+  EXPECT_TRUE(recorder.take_ranges().empty());
+  EXPECT_EQ(timer->resolves, 0);
+
+  // Turned off while a range is open: its begin was marked, its end is not, and it records nothing.
+  Recording recording;  // clears, which resolves once
+  const int resolves_before = timer->resolves;
+  {
+    const ScopedRange open_across(names::kStep);
+    recorder.set_enabled(false);
+  }
+  EXPECT_EQ(timer->marks, 1);
+  EXPECT_TRUE(recorder.take_ranges().empty());
+  EXPECT_EQ(timer->resolves, resolves_before);
+}
+
+TEST(DeviceTiming, ClearDropsPendingRangesAndRestartsTheTimersIndices) {
+  Recording recording;
+  auto timer = std::make_shared<FakeDeviceTimer>(1);
+  InstalledTimer installed(timer);
+  RangeRecorder& recorder = RangeRecorder::instance();
+  { const ScopedRange dropped(names::kStep); }
+  { const ScopedRange dropped_too(names::kStep); }  // marks 0..3
+  recorder.clear();
+  EXPECT_EQ(timer->resolves, 1);  // clear resolved (and discarded) so indices restart
+  { const ScopedRange kept(names::kBlock); }
+  const std::vector<ThreadRange> ranges = recorder.take_thread_ranges();
+  EXPECT_EQ(timer->resolves, 2);
+  ASSERT_EQ(ranges.size(), 2u);
+  EXPECT_EQ(ranges[1].record.stream, 1);
+  EXPECT_EQ(ranges[1].record.name_id, id_of(names::kBlock));
+  EXPECT_EQ(ranges[1].record.begin_ns, 1000);  // mark 0, not mark 4
+  EXPECT_EQ(ranges[1].record.end_ns, 2000);
+}
+
+TEST(DeviceTiming, ARangeOpenAcrossATakeGetsNoDeviceRange) {
+  Recording recording;
+  auto timer = std::make_shared<FakeDeviceTimer>(1);
+  InstalledTimer installed(timer);
+  RangeRecorder& recorder = RangeRecorder::instance();
+  std::vector<ThreadRange> first, second;
+  {
+    const ScopedRange outer(names::kStep);  // mark 0, resolved by the take below
+    { const ScopedRange inner(names::kBlock); }
+    first = recorder.take_thread_ranges();
+  }  // its end mark falls in the next period: it cannot be paired with its begin
+  second = recorder.take_thread_ranges();
+  ASSERT_EQ(first.size(), 2u);  // inner: host and device
+  EXPECT_EQ(first[1].record.stream, 1);
+  EXPECT_EQ(first[1].record.begin_ns, 2000);  // marks 1 and 2
+  EXPECT_EQ(first[1].record.end_ns, 3000);
+  ASSERT_EQ(second.size(), 1u);  // outer: host only
+  EXPECT_EQ(second[0].record.name_id, id_of(names::kStep));
+  EXPECT_EQ(second[0].record.stream, 0);
+  EXPECT_EQ(timer->resolves, 1);  // the second take had nothing to resolve
+}
+
+TEST(DeviceTiming, TimerErrorsSurfaceAtTheTakeNotInTheRange) {
+  Recording recording;
+  auto timer = std::make_shared<FakeDeviceTimer>(1);
+  InstalledTimer installed(timer);
+  RangeRecorder& recorder = RangeRecorder::instance();
+  timer->fail_marks = true;
+  EXPECT_NO_THROW({ const ScopedRange range(names::kStep); });
+  EXPECT_THROW(recorder.take_ranges(), std::runtime_error);
+  // The host range stayed for the next take; the error was reported once.
+  const std::vector<wire::RangeRecord> after = recorder.take_ranges();
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].stream, 0);
+  EXPECT_EQ(after[0].name_id, id_of(names::kStep));
+}
+
+TEST(DeviceTiming, RemovingOrReplacingTheTimerKeepsItsPendingRanges) {
+  Recording recording;
+  RangeRecorder& recorder = RangeRecorder::instance();
+  auto first = std::make_shared<FakeDeviceTimer>(1);
+  first->origin = 100'000;
+  recorder.set_device_timer(first);
+  { const ScopedRange range(names::kStep); }
+  auto second = std::make_shared<FakeDeviceTimer>(2);
+  recorder.set_device_timer(second);  // resolves first's pending range now
+  EXPECT_EQ(first->resolves, 1);
+  { const ScopedRange range(names::kBlock); }
+  recorder.set_device_timer(nullptr);
+  EXPECT_FALSE(recorder.has_device_timer());
+  { const ScopedRange range(names::kGather); }  // host only now
+  const std::vector<wire::RangeRecord> ranges = recorder.take_ranges();
+  std::map<std::pair<std::uint32_t, int>, wire::RangeRecord> by_name_and_stream;
+  for (const wire::RangeRecord& r : ranges)
+    by_name_and_stream[{r.name_id, r.stream}] = r;
+  ASSERT_EQ(ranges.size(), 5u);
+  ASSERT_EQ(by_name_and_stream.size(), 5u);
+  EXPECT_EQ(by_name_and_stream.at({id_of(names::kStep), 1}).begin_ns, 101'000);
+  EXPECT_EQ(by_name_and_stream.at({id_of(names::kStep), 1}).end_ns, 102'000);
+  EXPECT_EQ(by_name_and_stream.at({id_of(names::kBlock), 2}).begin_ns, 1000);
+  EXPECT_EQ(by_name_and_stream.at({id_of(names::kBlock), 2}).end_ns, 2000);
+  EXPECT_EQ(by_name_and_stream.count({id_of(names::kGather), 0}), 1u);
+  EXPECT_EQ(by_name_and_stream.count({id_of(names::kStep), 0}), 1u);
+  EXPECT_EQ(by_name_and_stream.count({id_of(names::kBlock), 0}), 1u);
+
+  EXPECT_THROW(recorder.set_device_timer(std::make_shared<FakeDeviceTimer>(0)), std::invalid_argument);
+  EXPECT_FALSE(recorder.has_device_timer());
 }
 
 // ---- ranges of real runs ------------------------------------------------------------------------

@@ -39,7 +39,24 @@ std::string declared_class(const nlohmann::json& config) {
   return "";
 }
 
-LoadedComponent load_component_folder(const fs::path& folder, Component component, c10::Device device) {
+/// Modules are constructed directly in the worker's dtype (a FLUX.1 transformer is 48 GB in float32),
+/// as the pipeline loader does; the weights convert to it as they load.
+class DefaultDtypeGuard {
+ public:
+  explicit DefaultDtypeGuard(at::ScalarType dtype) : saved_(c10::get_default_dtype()) {
+    c10::set_default_dtype(c10::scalarTypeToTypeMeta(dtype));
+  }
+  ~DefaultDtypeGuard() { c10::set_default_dtype(saved_); }
+  DefaultDtypeGuard(const DefaultDtypeGuard&) = delete;
+  DefaultDtypeGuard& operator=(const DefaultDtypeGuard&) = delete;
+
+ private:
+  caffe2::TypeMeta saved_;
+};
+
+/// Loads one component folder onto `device` in `dtype` (the worker's --dtype).
+LoadedComponent load_component_folder(const fs::path& folder, Component component, c10::Device device,
+                                      at::ScalarType dtype) {
   const nlohmann::json config = models::load_json_file(folder / "config.json");
   const std::string found = declared_class(config);
   const ComponentClass& wanted = entry(component);
@@ -50,11 +67,12 @@ LoadedComponent load_component_folder(const fs::path& folder, Component componen
         ", but the " + wanted.name + " component is a " + wanted.class_name);
   LoadedComponent c;
   const models::WeightSource weights = models::open_weights(folder);
+  const DefaultDtypeGuard dtype_guard(dtype);
   switch (component) {
     case Component::Transformer:
       c.transformer = models::flux::FluxTransformer2DModel(models::FluxTransformerConfig::from_json(config));
       models::load_state_dict(*c.transformer, weights);
-      c.transformer->to(device);
+      c.transformer->to(device, dtype);
       c.transformer->eval();
       break;
     case Component::VaeDecoder: {
@@ -63,20 +81,20 @@ LoadedComponent load_component_folder(const fs::path& folder, Component componen
       for (const std::string& prefix : models::AutoencoderKLImpl::ignored_key_prefixes())
         options.ignore_unexpected.push_back(prefix + "*");
       models::load_state_dict(*c.vae, weights, options);
-      c.vae->to(device);
+      c.vae->to(device, dtype);
       c.vae->eval();
       break;
     }
     case Component::TextEncoder:
       c.text_encoder = models::CLIPTextModel(models::CLIPTextConfig::from_json(config));
       models::load_state_dict(*c.text_encoder, weights, models::CLIPTextModelImpl::load_options());
-      c.text_encoder->to(device);
+      c.text_encoder->to(device, dtype);
       c.text_encoder->eval();
       break;
     case Component::TextEncoder2:
       c.text_encoder_2 = models::T5EncoderModel(models::T5Config::from_json(config));
       models::load_state_dict(*c.text_encoder_2, weights, models::T5EncoderModelImpl::load_options());
-      c.text_encoder_2->to(device);
+      c.text_encoder_2->to(device, dtype);
       c.text_encoder_2->eval();
       break;
   }
@@ -112,7 +130,7 @@ LoadedComponent load_component(ModelCache& cache, const std::string& model, Comp
     return c;
   }
   try {
-    return load_component_folder(folder, component, cache.device());
+    return load_component_folder(folder, component, cache.device(), cache.dtype());
   } catch (const std::exception& e) {
     throw WorkerError(wire::ExitCode::ModelLoad, "cannot load the " + std::string(component_name(component)) +
                                                      " from '" + model + "': " + e.what());

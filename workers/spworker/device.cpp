@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "cuda_support.h"
 #include "worker_error.h"
 
 namespace spstudio::workers {
@@ -29,19 +30,27 @@ DeviceChoice choose_device(DeviceRequest request, int rank, int world, int threa
                       "no GPU is visible); use --device cpu or auto");
   if (cuda) {
     const auto count = static_cast<int>(torch::cuda::device_count());
-    if (rank >= count)
-      throw WorkerError(wire::ExitCode::DeviceInit, "rank " + std::to_string(rank) + " needs CUDA device " +
-                                                        std::to_string(rank) + " but only " + std::to_string(count) +
-                                                        " are visible; start at most " + std::to_string(count) +
-                                                        " workers or use --device cpu");
-    c.device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(rank));
-    c.name = "cuda:" + std::to_string(rank);
-    // NCCL comes with the GPU issue; until then CUDA ranks talk over Gloo (the TCPStore already
-    // carries the rendezvous where the NCCL unique id will go).
-    c.note = "CUDA device " + std::to_string(rank) + " selected; collectives still run over Gloo (NCCL follows)";
+    const int index = rank % count;
+    c.device = c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(index));
+    c.name = "cuda:" + std::to_string(index);
+    c.memory_bytes = cuda_device_memory_bytes(index);
+    if (world == 1) {
+      c.note = "CUDA device " + std::to_string(index) + " selected";
+    } else if (world <= count && nccl_built()) {
+      c.backend = "nccl";
+      c.note = "CUDA device " + std::to_string(index) + " selected; collectives run over NCCL";
+    } else {
+      c.backend = "gloo";
+      c.note = world > count ? std::to_string(world) + " ranks share " + std::to_string(count) +
+                                   " GPU(s), and NCCL needs one GPU per rank: collectives run over Gloo, staging "
+                                   "CUDA tensors through host memory (right results, not full speed)"
+                             : "this spworker was built without NCCL: collectives run over Gloo, staging CUDA "
+                               "tensors through host memory";
+    }
     return c;
   }
   c.name = "cpu";
+  c.backend = world == 1 ? "local" : "gloo";
   c.memory_bytes = physical_memory_bytes();
   return c;
 }
@@ -52,6 +61,12 @@ void activate_device(const DeviceChoice& choice) {
   } catch (const std::exception& e) {
     throw WorkerError(wire::ExitCode::DeviceInit,
                       "cannot use " + std::to_string(choice.intra_op_threads) + " intra-op threads: " + e.what());
+  }
+  if (!choice.device.is_cuda()) return;
+  try {
+    activate_cuda_device(choice.device.index());
+  } catch (const std::exception& e) {
+    throw WorkerError(wire::ExitCode::DeviceInit, "cannot use " + choice.name + ": " + e.what());
   }
 }
 

@@ -9,6 +9,33 @@
 
 namespace spstudio::workers {
 
+at::ScalarType resolve_dtype(DtypeRequest request, c10::Device device) {
+  switch (request) {
+    case DtypeRequest::Auto:
+      return device.is_cuda() ? at::kBFloat16 : at::kFloat;
+    case DtypeRequest::Float32:
+      return at::kFloat;
+    case DtypeRequest::BFloat16:
+      return at::kBFloat16;
+    case DtypeRequest::Float16:
+      return at::kHalf;
+  }
+  throw std::logic_error("unknown DtypeRequest");
+}
+
+std::string dtype_name(at::ScalarType dtype) {
+  switch (dtype) {
+    case at::kFloat:
+      return "float32";
+    case at::kBFloat16:
+      return "bfloat16";
+    case at::kHalf:
+      return "float16";
+    default:
+      return c10::toString(dtype);
+  }
+}
+
 SequenceParallelPlan resolve_plan(const std::string& plan_json) {
   if (plan_json.empty()) return models::flux::flux_plan();
   try {
@@ -27,6 +54,7 @@ models::flux::FluxPipeline& ModelCache::pipeline(const std::string& model) {
   applied_context_.reset();
   models::flux::PipelineLoadOptions options;
   options.device = device_;
+  options.dtype = dtype_;
   try {
     pipeline_ = std::make_unique<models::flux::FluxPipeline>(models::flux::load_flux_pipeline(model, options));
   } catch (const std::exception& e) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "common/plan.h"
 #include "models/flux/pipeline.h"
 #include "sp/sp_context.h"
+#include "worker_args.h"
 
 namespace spstudio::workers {
 
@@ -19,9 +21,19 @@ namespace spstudio::workers {
 /// WorkerError(PlanInvalid) with every problem, each naming its plan entry.
 SequenceParallelPlan resolve_plan(const std::string& plan_json);
 
+/// The dtype of a worker's weights and activations: --dtype, or for auto bfloat16 on CUDA (what
+/// FLUX.1 checkpoints are and what the flash kernels take) and float32 on the CPU (where LibTorch's
+/// bfloat16 kernels are slow and the reference tests compare in float32).
+at::ScalarType resolve_dtype(DtypeRequest request, c10::Device device);
+
+/// "float32", "bfloat16", "float16" (the --dtype spellings), else LibTorch's name.
+std::string dtype_name(at::ScalarType dtype);
+
 class ModelCache {
  public:
-  explicit ModelCache(c10::Device device) : device_(device) {}
+  /// Models load onto `device` in `dtype` (latents, scheduler and outputs stay float32 where the
+  /// pipeline keeps them so).
+  explicit ModelCache(c10::Device device, at::ScalarType dtype = at::kFloat) : device_(device), dtype_(dtype) {}
 
   /// `model` (builtin:tiny-flux or a pipeline folder), loaded on first use; another name replaces
   /// the cached pipeline. Throws WorkerError(ModelLoad) naming the model and what failed.
@@ -32,9 +44,11 @@ class ModelCache {
   void use_plan(const SequenceParallelPlan& plan, const sp::SpContextPtr& context);
 
   c10::Device device() const { return device_; }
+  at::ScalarType dtype() const { return dtype_; }
 
  private:
   c10::Device device_;
+  at::ScalarType dtype_;
   std::string model_;
   std::unique_ptr<models::flux::FluxPipeline> pipeline_;
   std::optional<SequenceParallelPlan> applied_plan_;

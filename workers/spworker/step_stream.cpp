@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 
 #include "common/latent_preview.h"
 #include "common/profiling/range_names.h"
@@ -72,21 +73,30 @@ void send_ranges(const StreamTarget& target, std::int32_t step, std::int64_t ste
   sp::RangeRecorder& recorder = sp::RangeRecorder::instance();
   std::vector<wire::RangeRecord> records = recorder.take_ranges();
   const std::uint32_t step_id = recorder.intern(range_names::kStep);
-  const auto recorded_step =
-      std::find_if(records.begin(), records.end(), [&](const wire::RangeRecord& r) { return r.name_id == step_id; });
-  const bool has_recorded_step = recorded_step != records.end();
-  if (step >= 1 && has_recorded_step) step_begin_ns = recorded_step->begin_ns;  // exact, when recorded
+  // On CUDA every range comes twice: host times on stream 0 and GPU times on the device's stream.
+  // Each stream has its own step range, so records are split and nested against their own stream's.
+  auto recorded_step = [&](std::uint16_t stream) {
+    return std::find_if(records.begin(), records.end(),
+                        [&](const wire::RangeRecord& r) { return r.name_id == step_id && r.stream == stream; });
+  };
+  const bool has_recorded_step = recorded_step(0) != records.end();
+  if (step >= 1 && has_recorded_step) step_begin_ns = recorded_step(0)->begin_ns;  // exact, when recorded
   std::vector<wire::RangeRecord> before;  // text encoding, recorded before step 1 began
   if (step == 1) {
-    const auto first_of_step = std::stable_partition(
-        records.begin(), records.end(), [&](const wire::RangeRecord& r) { return r.end_ns <= step_begin_ns; });
+    std::map<std::uint16_t, std::int64_t> begin_of_stream;
+    for (const wire::RangeRecord& r : records)
+      if (r.name_id == step_id && !begin_of_stream.count(r.stream)) begin_of_stream[r.stream] = r.begin_ns;
+    const auto first_of_step = std::stable_partition(records.begin(), records.end(), [&](const wire::RangeRecord& r) {
+      const auto own = begin_of_stream.find(r.stream);
+      return r.end_ns <= (own != begin_of_stream.end() ? own->second : step_begin_ns);
+    });
     before.assign(records.begin(), first_of_step);
     records.erase(records.begin(), first_of_step);
   }
   if (step >= 1 && !has_recorded_step) {
     // The pipeline recorded no step range: add one that encloses what it did record (one level deeper).
     for (wire::RangeRecord& r : records)
-      if (r.begin_ns >= step_begin_ns && r.end_ns <= step_end_ns) ++r.depth;
+      if (r.stream == 0 && r.begin_ns >= step_begin_ns && r.end_ns <= step_end_ns) ++r.depth;
     records.insert(records.begin(), wire::RangeRecord{step_id, step_begin_ns, step_end_ns, 0, 0});
   }
   for (auto& [id, text] : recorder.take_new_names())

@@ -31,7 +31,28 @@ DeviceRequest parse_device(const std::string& text) {
   throw ArgumentError("--device expects auto, cpu or cuda, got '" + text + "'");
 }
 
+DtypeRequest parse_dtype(const std::string& text) {
+  for (const DtypeRequest d :
+       {DtypeRequest::Auto, DtypeRequest::Float32, DtypeRequest::BFloat16, DtypeRequest::Float16})
+    if (text == to_string(d)) return d;
+  throw ArgumentError("--dtype expects auto, float32, bfloat16 or float16, got '" + text + "'");
+}
+
 }  // namespace
+
+const char* to_string(DtypeRequest dtype) {
+  switch (dtype) {
+    case DtypeRequest::Auto:
+      return "auto";
+    case DtypeRequest::Float32:
+      return "float32";
+    case DtypeRequest::BFloat16:
+      return "bfloat16";
+    case DtypeRequest::Float16:
+      return "float16";
+  }
+  return "?";
+}
 
 const char* to_string(DeviceRequest device) {
   switch (device) {
@@ -51,11 +72,14 @@ const char* worker_version() {
 
 const char* worker_usage() {
   return "usage:\n"
-         "  spworker --socket PATH --rank R --world N --store-port P [--device auto|cpu|cuda] [--threads T]\n"
-         "           [--heartbeat-ms 1000] [--rendezvous-timeout-ms 30000] [--collective-timeout-ms 600000]\n"
+         "  spworker --socket PATH --rank R --world N --store-port P [--device auto|cpu|cuda]\n"
+         "           [--dtype auto|float32|bfloat16|float16] [--threads T] [--heartbeat-ms 1000]\n"
+         "           [--rendezvous-timeout-ms 30000] [--collective-timeout-ms 600000]\n"
          "  spworker --describe [--model builtin:tiny-flux|FOLDER] [--height 256] [--width 256]\n"
          "  spworker --version\n"
-         "The session token comes from the environment variable SPSTUDIO_SESSION_TOKEN.\n";
+         "The session token comes from the environment variable SPSTUDIO_SESSION_TOKEN.\n"
+         "--dtype auto: bfloat16 on CUDA, float32 on the CPU. SPSTUDIO_ATTENTION_KERNEL=math in the\n"
+         "environment replaces the fused attention kernels (sdpa, the default) with float32 math.\n";
 }
 
 int default_threads(unsigned hardware_threads, int world) {
@@ -74,6 +98,7 @@ WorkerArgs parse_worker_args(const std::vector<std::string>& args) {
       {"--world", {false, [&](const std::string& v) { a.world = parse_int("--world", v, 1, 65536); }}},
       {"--store-port", {false, [&](const std::string& v) { a.store_port = parse_int("--store-port", v, 1, 65535); }}},
       {"--device", {false, [&](const std::string& v) { a.device = parse_device(v); }}},
+      {"--dtype", {false, [&](const std::string& v) { a.dtype = parse_dtype(v); }}},
       {"--threads", {false, [&](const std::string& v) { a.threads = parse_int("--threads", v, 1, 4096); }}},
       {"--heartbeat-ms",
        {false, [&](const std::string& v) { a.heartbeat_ms = parse_int("--heartbeat-ms", v, 10, 600000); }}},

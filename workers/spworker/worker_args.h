@@ -11,6 +11,9 @@ namespace spstudio::workers {
 
 enum class WorkerMode { Serve, Describe, Version, Help };
 enum class DeviceRequest { Auto, Cpu, Cuda };
+/// Weights and activations of the models a worker loads. Auto: bfloat16 on CUDA, float32 on the CPU
+/// (bfloat16/float16 are accepted on the CPU too, for tests).
+enum class DtypeRequest { Auto, Float32, BFloat16, Float16 };
 
 struct WorkerArgs {
   WorkerMode mode = WorkerMode::Serve;
@@ -19,6 +22,7 @@ struct WorkerArgs {
   int rank = -1, world = 0;
   int store_port = -1;
   DeviceRequest device = DeviceRequest::Auto;
+  DtypeRequest dtype = DtypeRequest::Auto;
   int threads = 0;  ///< intra-op threads; 0: default_threads()
   int heartbeat_ms = 1000;
   int rendezvous_timeout_ms = 30000;   ///< joining the TCPStore and the first groups
@@ -44,6 +48,8 @@ int default_threads(unsigned hardware_threads, int world);
 const char* worker_usage();
 
 const char* to_string(DeviceRequest device);
+/// "auto", "float32", "bfloat16", "float16": the --dtype spellings.
+const char* to_string(DtypeRequest dtype);
 
 /// The SP Studio version this worker was built from ("0.1.0").
 const char* worker_version();

@@ -7,6 +7,7 @@
 
 #include "agreement.h"
 #include "common/issues.h"
+#include "cuda_support.h"
 #include "sp/errors.h"
 #include "sp/profiling/scoped_range.h"
 
@@ -22,7 +23,8 @@ void WorkerContext::send_job_done(std::uint64_t job_id, wire::JobStatus status, 
 }
 
 nlohmann::json WorkerContext::job_summary() const {
-  return {{"peak_memory_bytes", sp::peak_host_memory_bytes()},
+  return {{"peak_memory_bytes",
+           device.device.is_cuda() ? cuda_peak_memory_bytes(device.device.index()) : sp::peak_host_memory_bytes()},
           {"device", device.name},
           {"backend", groups.backend()},
           {"intra_op_threads", device.intra_op_threads}};

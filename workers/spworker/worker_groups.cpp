@@ -6,11 +6,21 @@
 
 #include "worker_error.h"
 
+#if SPSTUDIO_TORCH_CUDA
+#include "sp/cuda/nccl_groups.h"
+#endif
+
 namespace spstudio::workers {
 
 WorkerGroups::WorkerGroups(int rank, int world, int store_port, std::chrono::milliseconds rendezvous_timeout,
-                           std::chrono::milliseconds collective_timeout)
-    : rank_(rank), world_(world), collective_timeout_(collective_timeout) {
+                           std::chrono::milliseconds collective_timeout, std::string backend, int cuda_device)
+    : rank_(rank),
+      world_(world),
+      collective_timeout_(collective_timeout),
+      backend_(world == 1 ? "local" : std::move(backend)),
+      cuda_device_(cuda_device) {
+  if (backend_ != "local" && backend_ != "gloo" && backend_ != "nccl")
+    throw std::invalid_argument("unknown communicator backend '" + backend_ + "'");
   if (world == 1) {
     control_ = std::make_shared<sp::SpContext>(sp::single_process_groups());
     contexts_[{1, 1}] = control_;
@@ -35,7 +45,8 @@ WorkerGroups::WorkerGroups(int rank, int world, int store_port, std::chrono::mil
                           std::to_string(rendezvous_timeout.count()) + " ms: " + e.what());
   }
   try {
-    control_ = context(ParallelConfig{world, 1});
+    control_ =
+        backend_ == "gloo" ? context(ParallelConfig{world, 1}) : build(ParallelConfig{world, 1}, "control", "gloo");
   } catch (const WorkerError&) {
     throw;
   } catch (const std::exception& e) {
@@ -51,11 +62,22 @@ sp::SpContextPtr WorkerGroups::context(const ParallelConfig& config) {
   if (const std::string problem = check_parallel_config(config, world_); !problem.empty())
     throw WorkerError(wire::ExitCode::PlanInvalid, problem);
   const std::string prefix = "u" + std::to_string(config.ulysses_degree) + "r" + std::to_string(config.ring_degree);
-  auto store = c10::make_intrusive<c10d::PrefixStore>(prefix, store_);
-  auto context =
-      std::make_shared<sp::SpContext>(sp::init_sp_groups_gloo(store, rank_, world_, config, collective_timeout_));
+  auto context = build(config, prefix, backend_);
   contexts_[key] = context;
   return context;
+}
+
+sp::SpContextPtr WorkerGroups::build(const ParallelConfig& config, const std::string& prefix,
+                                     const std::string& backend) {
+  auto store = c10::make_intrusive<c10d::PrefixStore>(prefix, store_);
+#if SPSTUDIO_TORCH_CUDA
+  if (backend == "nccl")
+    return std::make_shared<sp::SpContext>(sp::init_sp_groups(
+        store, rank_, world_, config, sp::cuda::nccl_communicators(cuda_device_, collective_timeout_)));
+#endif
+  if (backend != "gloo")
+    throw WorkerError(wire::ExitCode::CommunicatorInit, "this spworker was built without NCCL (" + backend + ")");
+  return std::make_shared<sp::SpContext>(sp::init_sp_groups_gloo(store, rank_, world_, config, collective_timeout_));
 }
 
 }  // namespace spstudio::workers

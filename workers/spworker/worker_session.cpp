@@ -117,14 +117,18 @@ void serve(const WorkerArgs& args) {
     activate_device(device);
     if (!device.note.empty()) c->send(wire::Log{static_cast<std::uint32_t>(rank), wire::LogLevel::Info, device.note});
     groups = std::make_unique<WorkerGroups>(rank, args.world, args.store_port, milliseconds(args.rendezvous_timeout_ms),
-                                            milliseconds(args.collective_timeout_ms));
+                                            milliseconds(args.collective_timeout_ms), device.backend,
+                                            device.device.is_cuda() ? device.device.index() : -1);
   } catch (...) {
     const WorkerError e = classify_failure(std::current_exception(), wire::ExitCode::CommunicatorInit);
     fail(c, rank, e.code(), e.what());
   }
-  ModelCache models(device.device);
+  ModelCache models(device.device, resolve_dtype(args.dtype, device.device));
   c->send(wire::Ready{static_cast<std::uint32_t>(rank), static_cast<std::uint32_t>(args.world), groups->backend(),
                       device.name, static_cast<std::uint32_t>(device.intra_op_threads)});
+  c->send(wire::Log{
+      static_cast<std::uint32_t>(rank), wire::LogLevel::Info,
+      "weights and activations in " + dtype_name(models.dtype()) + " (--dtype " + to_string(args.dtype) + ")"});
 
   WorkerContext context{*c, control, *groups, models, device, static_cast<std::uint32_t>(rank)};
   for (;;) {

@@ -100,6 +100,10 @@ ConfigResult config_from(const Json& c, const std::string& where) {
     if (!devices[i].is_string()) fail(where + "devices[" + std::to_string(i) + "]", "expected a device name");
     r.devices.push_back(devices[i].get<std::string>());
   }
+  if (const auto backend = c.find("backend"); backend != c.end()) {  // absent in files before issue 7
+    if (!backend->is_string()) fail(where + "backend", "expected a communicator name");
+    r.backend = backend->get<std::string>();
+  }
   return r;
 }
 
@@ -156,14 +160,14 @@ TimeShares time_shares(const std::vector<profiling::StepBreakdown>& steps) {
 
 std::string bench_table(const std::vector<ConfigResult>& results) {
   const std::vector<std::string> header = {
-      "config",   "world", "step ms median [min-max]", "images/s",  "attention", "all-to-all",
-      "ring P2P", "other", "peak MiB per rank",        "preview ms"};
+      "config",     "world",    "comm",  "step ms median [min-max]", "images/s",  "attention",
+      "all-to-all", "ring P2P", "other", "peak MiB per rank",        "preview ms"};
   std::vector<std::vector<std::string>> rows = {header};
   for (const auto& r : results) {
     std::string peaks;
     for (const auto bytes : r.peak_memory_bytes)
       peaks += (peaks.empty() ? "" : "/") + format("%.0f", static_cast<double>(bytes) / (1024.0 * 1024.0));
-    rows.push_back({config_label(r.degrees), std::to_string(r.world),
+    rows.push_back({config_label(r.degrees), std::to_string(r.world), r.backend.empty() ? "-" : r.backend,
                     format("%.1f", r.step_ms.median) + " [" + format("%.1f", r.step_ms.min) + "-" +
                         format("%.1f", r.step_ms.max) + "]",
                     format("%.3f", r.images_per_s), format("%.1f%%", 100 * r.shares.attention),
@@ -195,6 +199,7 @@ std::string bench_json(const BenchRun& run) {
                        {"ring_degree", r.degrees.ring_degree},
                        {"world", r.world},
                        {"devices", r.devices},
+                       {"backend", r.backend},
                        {"images", r.images},
                        {"steps_per_image", r.steps_per_image},
                        {"step_ms", spread_json(r.step_ms)},

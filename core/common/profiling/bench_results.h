@@ -39,6 +39,7 @@ struct ConfigResult {
   Spread preview_latency_ms;                     ///< step end → preview received
   double startup_ms = 0;                         ///< pool start → every rank Ready
   std::vector<std::string> devices;              ///< per rank
+  std::string backend;  ///< the communicator that ran: "local", "gloo", "nccl" ("" in older files)
 };
 
 /// One sweep: what was run and what each configuration measured, in run order.

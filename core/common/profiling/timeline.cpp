@@ -55,6 +55,12 @@ double ms(std::int64_t ns) {
   return static_cast<double>(ns) / 1e6;
 }
 
+/// The trace thread of a rank's stream: rank + 1 for the host ranges (as before streams existed),
+/// 1000 further per stream for device ranges.
+int thread_id(int rank, int stream) {
+  return (rank + 1) + 1000 * stream;
+}
+
 }  // namespace
 
 void RangeNames::define(const wire::StringDef& def) {
@@ -91,19 +97,33 @@ void RangeNames::clear() {
 }
 
 std::vector<StepBreakdown> step_breakdowns(const std::vector<NamedRange>& ranges) {
-  // Per (rank, job, image, step): the step ranges and each category's intervals.
+  // Per (rank, job, image, step) and stream: the step ranges and each category's intervals.
   struct Group {
     std::vector<Interval> step, attention, all_to_all, ring_p2p;
   };
   using Key = std::tuple<int, std::uint64_t, int, int>;
-  std::map<Key, Group> groups;
+  std::map<Key, std::map<int, Group>> streams;
   for (const NamedRange& r : ranges) {
-    Group& g = groups[{r.rank, r.job_id, r.image_index, r.step}];
+    Group& g = streams[{r.rank, r.job_id, r.image_index, r.step}][r.stream];
     const Interval i{r.begin_ns, r.end_ns};
     if (r.name == range_names::kStep) g.step.push_back(i);
     if (r.name == range_names::kAttentionKernel) g.attention.push_back(i);
     if (r.name == range_names::kAllToAll) g.all_to_all.push_back(i);
     if (r.name == range_names::kRingP2P) g.ring_p2p.push_back(i);
+  }
+  // One stream per step, never a sum over streams: the device stream (the lowest non-zero one with
+  // a step range) when there is one, since on a GPU the host ranges only measure launches.
+  std::map<Key, Group> groups;
+  for (auto& [key, by_stream] : streams) {
+    auto chosen = by_stream.end();
+    for (auto it = by_stream.begin(); it != by_stream.end(); ++it) {
+      if (it->first != 0 && !it->second.step.empty()) {
+        chosen = it;
+        break;
+      }
+    }
+    if (chosen == by_stream.end()) chosen = by_stream.find(0);
+    if (chosen != by_stream.end()) groups[key] = std::move(chosen->second);
   }
   std::vector<StepBreakdown> out;
   for (const auto& [key, g] : groups) {
@@ -139,27 +159,32 @@ std::string chrome_trace_json(const std::vector<NamedRange>& ranges) {
   json events = json::array();
   events.push_back({{"name", "process_name"}, {"ph", "M"}, {"pid", 1}, {"args", {{"name", "SP Studio"}}}});
   std::int64_t origin = std::numeric_limits<std::int64_t>::max();
-  std::set<int> ranks;
+  std::set<std::pair<int, int>> rows;  // (rank, stream)
   for (const NamedRange& r : ranges) {
     origin = std::min(origin, r.begin_ns);
-    ranks.insert(r.rank);
+    rows.emplace(r.rank, r.stream);
   }
-  for (const int rank : ranks) {
+  for (const auto& [rank, stream] : rows) {
+    // Device rows carry the rank's name too: importers (ours included) map threads to ranks by it.
+    const int tid = thread_id(rank, stream);
     events.push_back({{"name", "thread_name"},
                       {"ph", "M"},
                       {"pid", 1},
-                      {"tid", rank + 1},
+                      {"tid", tid},
                       {"args", {{"name", "rank " + std::to_string(rank)}}}});
-    events.push_back(
-        {{"name", "thread_sort_index"}, {"ph", "M"}, {"pid", 1}, {"tid", rank + 1}, {"args", {{"sort_index", rank}}}});
+    events.push_back({{"name", "thread_sort_index"},
+                      {"ph", "M"},
+                      {"pid", 1},
+                      {"tid", tid},
+                      {"args", {{"sort_index", rank * 10 + stream}}}});
   }
   // Parents before children at equal start times, so viewers nest them the same way every time.
   std::vector<const NamedRange*> order;
   for (const NamedRange& r : ranges)
     order.push_back(&r);
   std::stable_sort(order.begin(), order.end(), [](const NamedRange* a, const NamedRange* b) {
-    return std::make_tuple(a->rank, a->begin_ns, -a->end_ns, a->depth) <
-           std::make_tuple(b->rank, b->begin_ns, -b->end_ns, b->depth);
+    return std::make_tuple(a->rank, a->stream, a->begin_ns, -a->end_ns, a->depth) <
+           std::make_tuple(b->rank, b->stream, b->begin_ns, -b->end_ns, b->depth);
   });
   for (const NamedRange* r : order) {
     json args = {{"step", r->step}, {"job", r->job_id}, {"image", r->image_index}};
@@ -170,7 +195,7 @@ std::string chrome_trace_json(const std::vector<NamedRange>& ranges) {
                       {"ts", static_cast<double>(r->begin_ns - origin) / 1e3},
                       {"dur", static_cast<double>(r->end_ns - r->begin_ns) / 1e3},
                       {"pid", 1},
-                      {"tid", r->rank + 1},
+                      {"tid", thread_id(r->rank, r->stream)},
                       {"args", std::move(args)}});
   }
   return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}}.dump();

@@ -39,6 +39,10 @@ class RangeNames {
 
 /// Where one rank's step time went. Exclusive categories: attention = attention_kernel ranges,
 /// all_to_all, ring_p2p (time waiting for K/V), other = step − the three (never negative).
+/// One stream per step, so nothing counts twice: when the step's ranges include device ranges
+/// (stream ≠ 0, CUDA-event times), the lowest such stream that has a "step" range is used alone,
+/// since on a GPU the device time is what a step costs and the host ranges there only measure
+/// launches; otherwise the host ranges (stream 0).
 struct StepBreakdown {
   int rank = 0;
   std::uint64_t job_id = 0;
@@ -50,7 +54,10 @@ struct StepBreakdown {
 std::vector<StepBreakdown> step_breakdowns(const std::vector<NamedRange>& ranges);
 
 /// Chrome trace event JSON ("traceEvents", complete "X" events in µs relative to the earliest
-/// begin, pid 1, tid = rank + 1, thread_name metadata "rank N", args {step, job, image}).
+/// begin, pid 1, args {step, job, image, and stream when ≠ 0}). One thread per (rank, stream):
+/// tid = (rank + 1) + 1000 · stream, each named "rank N" (thread_name metadata, which is how
+/// ranges_from_chrome_trace maps threads back to ranks; the stream comes back from args) and
+/// sorted rank · 10 + stream, so a rank's device row sits under its host row.
 /// Perfetto and chrome://tracing open it.
 std::string chrome_trace_json(const std::vector<NamedRange>& ranges);
 

@@ -122,7 +122,7 @@ struct RangeRecord {
   std::uint32_t name_id = 0;
   std::int64_t begin_ns = 0, end_ns = 0;  ///< host steady clock (one clock for every local rank)
   std::uint16_t depth = 0;                ///< nesting depth within the rank's stream
-  std::uint16_t stream = 0;               ///< 0 = host/compute; CUDA streams later
+  std::uint16_t stream = 0;  ///< 0 = host clock around the call; 1 = the GPU compute stream, timed by CUDA events
 };
 struct Ranges {
   std::uint64_t job_id = 0;

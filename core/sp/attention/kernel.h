@@ -31,8 +31,12 @@ class AttentionKernel {
                                const KernelOptions& options) = 0;
 };
 
-/// Plain matrix math in float32 on any device; exact reference and CPU path. Room beside it for
-/// SDPA / flash / cuDNN kernels that return the LSE (the GPU issue).
+/// Throws std::invalid_argument unless q, k, v are [B, S, H, D] with k/v sharing a sequence length
+/// and a head count that divides q's (every kernel checks the same way).
+void check_attention_inputs(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v);
+
+/// Plain matrix math in float32 on any device; exact reference and CPU path. SdpaAttentionKernel
+/// (sp/attention/sdpa_kernel.h) is the fused GPU kernel beside it and falls back to this one.
 class MathAttentionKernel final : public AttentionKernel {
  public:
   std::string name() const override { return "math"; }
@@ -40,6 +44,14 @@ class MathAttentionKernel final : public AttentionKernel {
                        const KernelOptions& options) override;
 };
 
+/// The kernel Attention layers use when given none: SdpaAttentionKernel (fused on CUDA with LibTorch
+/// ≥ 2.1, the math kernel elsewhere), unless the environment variable SPSTUDIO_ATTENTION_KERNEL
+/// names another (attention_kernel_named(): "math" forces the float32 math kernel everywhere, for
+/// A/B comparisons). Read at each call, i.e. when a model is built. Throws std::invalid_argument
+/// for an unknown name in the variable.
 std::shared_ptr<AttentionKernel> default_attention_kernel();
+
+/// The environment variable default_attention_kernel() reads.
+inline constexpr const char* kAttentionKernelEnv = "SPSTUDIO_ATTENTION_KERNEL";
 
 }  // namespace spstudio::sp

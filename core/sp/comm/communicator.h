@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The collectives sequence parallelism needs, over one process group. Ranks are group ranks.
 // Implementations: LocalCommunicator (a group of one), GlooCommunicator (c10d ProcessGroupGloo,
-// CPU tensors), NCCL later. Every call is collective over the group unless it says otherwise.
+// CPU tensors, CUDA ones staged through the host), cuda::NcclCommunicator (CUDA tensors, NCCL). Every call is
+// collective over the group unless it says otherwise.
 #pragma once
 
 #include <ATen/ATen.h>

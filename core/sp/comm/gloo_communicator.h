@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Communicator over c10d's ProcessGroupGloo (CPU tensors, TCP between processes or threads).
+// Communicator over c10d's ProcessGroupGloo (TCP between processes or threads). It moves host
+// memory: CUDA tensors are staged through the host (copied out before, back after), which is how
+// several ranks sharing one GPU, where NCCL cannot run, still test multi-rank SP on CUDA.
 #pragma once
 
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>

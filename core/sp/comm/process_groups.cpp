@@ -47,8 +47,15 @@ std::string group_text(const std::vector<int>& ranks) {
 
 }  // namespace
 
-SpGroups init_sp_groups_gloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world_size,
-                             const ParallelConfig& config, std::chrono::milliseconds timeout) {
+CommunicatorFactory gloo_communicators(std::chrono::milliseconds timeout) {
+  return [timeout](const c10::intrusive_ptr<c10d::Store>& store, int group_rank, int group_size,
+                   const std::string& label) -> CommunicatorPtr {
+    return std::make_shared<GlooCommunicator>(store, group_rank, group_size, timeout, label);
+  };
+}
+
+SpGroups init_sp_groups(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world_size,
+                        const ParallelConfig& config, const CommunicatorFactory& make_communicator) {
   validate_parallel_config(config, world_size, rank);
   SpGroups g;
   g.config = config;
@@ -57,8 +64,8 @@ SpGroups init_sp_groups_gloo(const c10::intrusive_ptr<c10d::Store>& store, int r
                   const std::string& label) -> CommunicatorPtr {
     if (ranks.size() == 1) return std::make_shared<LocalCommunicator>();
     auto prefixed = c10::make_intrusive<c10d::PrefixStore>(prefix, store);
-    return std::make_shared<GlooCommunicator>(prefixed, group_rank, static_cast<int>(ranks.size()), timeout,
-                                              label + " " + group_text(ranks) + " at rank " + std::to_string(rank));
+    return make_communicator(prefixed, group_rank, static_cast<int>(ranks.size()),
+                             label + " " + group_text(ranks) + " at rank " + std::to_string(rank));
   };
   std::vector<int> all(world_size);
   for (int i = 0; i < world_size; ++i)
@@ -76,6 +83,11 @@ SpGroups init_sp_groups_gloo(const c10::intrusive_ptr<c10d::Store>& store, int r
   // (or exited) would otherwise close connections a slower peer is still setting up.
   g.sp->barrier();
   return g;
+}
+
+SpGroups init_sp_groups_gloo(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world_size,
+                             const ParallelConfig& config, std::chrono::milliseconds timeout) {
+  return init_sp_groups(store, rank, world_size, config, gloo_communicators(timeout));
 }
 
 SpGroups init_sp_groups_gloo(const Rendezvous& r, const ParallelConfig& config) {

@@ -6,6 +6,7 @@
 #include <torch/csrc/distributed/c10d/Store.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "common/parallel_config.h"
@@ -28,6 +29,21 @@ struct Rendezvous {
   int world_size = 1;
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
 };
+
+/// Makes the communicator of one subgroup of two or more ranks: `store` is already prefixed for
+/// the group, `label` ("Ulysses group {0,1} at rank 1") names it in errors.
+using CommunicatorFactory = std::function<CommunicatorPtr(const c10::intrusive_ptr<c10d::Store>& store, int group_rank,
+                                                          int group_size, const std::string& label)>;
+
+/// Gloo communicators (CPU tensors; CUDA tensors staged through host memory).
+CommunicatorFactory gloo_communicators(std::chrono::milliseconds timeout);
+
+/// Validates world, rank and degrees (std::invalid_argument with a readable reason), then builds
+/// the groups with `make` (Gloo, or NCCL from sp/cuda/nccl_groups.h). Size-1 subgroups are
+/// LocalCommunicators; a subgroup spanning the whole SP group shares its communicator. Returns
+/// after a barrier: every rank's groups are ready.
+SpGroups init_sp_groups(const c10::intrusive_ptr<c10d::Store>& store, int rank, int world_size,
+                        const ParallelConfig& config, const CommunicatorFactory& make);
 
 /// Validates world, rank and degrees (std::invalid_argument with a readable reason), then builds
 /// Gloo groups. Size-1 subgroups are LocalCommunicators; a subgroup spanning the whole SP group

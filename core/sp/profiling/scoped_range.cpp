@@ -4,6 +4,7 @@
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 
 #if SPSTUDIO_HAVE_NVTX
 #include <nvtx3/nvToolsExt.h>
@@ -102,7 +103,36 @@ std::vector<wire::RangeRecord> RangeRecorder::take_ranges() {
 
 std::vector<ThreadRange> RangeRecorder::take_thread_ranges() {
   std::lock_guard<std::mutex> lock(mutex_);
-  return std::exchange(ranges_, {});
+  if (device_error_) {
+    // The marks of this period cannot all be trusted: drop its device ranges, report the error.
+    pending_.clear();
+    ++epoch_;
+    std::rethrow_exception(std::exchange(device_error_, nullptr));
+  }
+  std::vector<ThreadRange> device;
+  resolve_pending_locked(device);  // before taking the host ranges: if it throws, they stay
+  std::vector<ThreadRange> out = std::exchange(ranges_, {});
+  out.insert(out.end(), device.begin(), device.end());
+  return out;
+}
+
+void RangeRecorder::resolve_pending_locked(std::vector<ThreadRange>& out) {
+  if (pending_.empty() || !timer_) return;
+  const std::vector<PendingDeviceRange> pending = std::exchange(pending_, {});
+  ++epoch_;  // the timer's indices restart with this resolve, even if it throws
+  const std::vector<std::int64_t> times = timer_->resolve();
+  const std::uint16_t stream = timer_->stream_id();
+  for (const PendingDeviceRange& p : pending) {
+    if (p.begin_mark >= times.size() || p.end_mark >= times.size()) continue;  // a timer that lost marks
+    ThreadRange r;
+    r.thread = p.thread;
+    r.record.name_id = p.name_id;
+    r.record.begin_ns = times[p.begin_mark];
+    r.record.end_ns = times[p.end_mark];
+    r.record.depth = p.depth;
+    r.record.stream = stream;
+    out.push_back(r);
+  }
 }
 
 std::uint32_t RangeRecorder::current_thread() {
@@ -114,6 +144,34 @@ std::uint32_t RangeRecorder::current_thread() {
 void RangeRecorder::clear() {
   std::lock_guard<std::mutex> lock(mutex_);
   ranges_.clear();
+  pending_.clear();
+  device_error_ = nullptr;
+  ++epoch_;
+  if (!timer_) return;
+  try {
+    timer_->resolve();  // discarded: only so the timer's indices restart
+  } catch (...) {
+    device_error_ = std::current_exception();  // reported by the next take, like a failed mark
+  }
+}
+
+void RangeRecorder::set_device_timer(std::shared_ptr<DeviceTimer> timer) {
+  if (timer && timer->stream_id() == 0)
+    throw std::invalid_argument("a device timer needs a stream id other than 0 (stream 0 is the host's ranges)");
+  std::lock_guard<std::mutex> lock(mutex_);
+  try {
+    resolve_pending_locked(ranges_);  // the old timer's ranges join the host ranges of the next take
+  } catch (...) {
+    if (!device_error_) device_error_ = std::current_exception();
+  }
+  pending_.clear();
+  ++epoch_;  // ranges open now were begun on the old timer (or none)
+  timer_ = std::move(timer);
+  has_timer_.store(timer_ != nullptr, std::memory_order_relaxed);
+}
+
+bool RangeRecorder::has_device_timer() const {
+  return has_timer_.load(std::memory_order_relaxed);
 }
 
 std::uint16_t RangeRecorder::push() {
@@ -133,6 +191,44 @@ void RangeRecorder::pop(std::uint32_t name_id, std::int64_t begin_ns, std::int64
   ranges_.push_back(r);
 }
 
+RangeRecorder::DeviceMark RangeRecorder::mark_device_begin() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!timer_) return {};
+  try {
+    return {epoch_, timer_->mark()};
+  } catch (...) {
+    // Not thrown from here: a throwing constructor would leave the depth and NVTX range pushed.
+    if (!device_error_) device_error_ = std::current_exception();
+    return {};
+  }
+}
+
+void RangeRecorder::pop_marked(std::uint32_t name_id, std::int64_t begin_ns, std::uint16_t depth, DeviceMark begin) {
+  t_depth = depth;
+  if (!enabled()) return;  // off now: no end mark; the begin mark is left unused
+  ThreadRange r;
+  r.thread = current_thread();
+  r.record.name_id = name_id;
+  r.record.begin_ns = begin_ns;
+  r.record.depth = depth;
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (timer_ && begin.epoch == epoch_) {
+    try {
+      PendingDeviceRange p;
+      p.thread = r.thread;
+      p.name_id = name_id;
+      p.begin_mark = begin.index;
+      p.end_mark = timer_->mark();  // before the host end, as the begin mark is after the host begin
+      p.depth = depth;
+      pending_.push_back(p);
+    } catch (...) {
+      if (!device_error_) device_error_ = std::current_exception();  // a destructor must not throw
+    }
+  }
+  r.record.end_ns = steady_now_ns();
+  ranges_.push_back(r);
+}
+
 ScopedRange::ScopedRange(const char* name) : name_(name) {
   nvtx_push(name);
   RangeRecorder& recorder = RangeRecorder::instance();
@@ -140,12 +236,18 @@ ScopedRange::ScopedRange(const char* name) : name_(name) {
   recording_ = true;
   depth_ = recorder.push();
   begin_ns_ = steady_now_ns();
+  if (recorder.has_device_timer()) device_begin_ = recorder.mark_device_begin();  // after the host begin
 }
 
 ScopedRange::~ScopedRange() {
   if (recording_) {
-    const std::int64_t end_ns = steady_now_ns();
-    RangeRecorder::instance().pop(cached_id(name_), begin_ns_, end_ns, depth_);
+    RangeRecorder& recorder = RangeRecorder::instance();
+    if (device_begin_.epoch != 0) {
+      recorder.pop_marked(cached_id(name_), begin_ns_, depth_, device_begin_);  // reads the end clock
+    } else {
+      const std::int64_t end_ns = steady_now_ns();
+      recorder.pop(cached_id(name_), begin_ns_, end_ns, depth_);
+    }
   }
   nvtx_pop();
 }

@@ -10,6 +10,7 @@
 #include "common/plan_validation.h"
 #include "error_text.h"
 #include "flux_reference.h"
+#include "models/flux/pipeline_folder.h"
 #include "models/layers/seeded_init.h"
 #include "sp/apply_plan.h"
 #include "sp/record_shapes.h"
@@ -228,6 +229,57 @@ INSTANTIATE_TEST_SUITE_P(Degrees, FluxUnderSp,
                            return "U" + std::to_string(c.config.ulysses_degree) + "R" +
                                   std::to_string(c.config.ring_degree) + "_" + std::to_string(c.grid_h) + "x" +
                                   std::to_string(c.grid_w);
+                         });
+
+/// The floating inputs in `dtype` (the positions stay float32, as the pipeline passes them).
+FluxTransformerInputs inputs_in(FluxTransformerInputs in, at::ScalarType dtype) {
+  for (at::Tensor* t :
+       {&in.hidden_states, &in.encoder_hidden_states, &in.pooled_projections, &in.timestep, &in.guidance})
+    if (t->defined()) *t = t->to(dtype);
+  return in;
+}
+
+/// §6's bf16 bounds, on the CPU: builtin:tiny-flux's transformer with bfloat16 weights and
+/// activations under SP against its own single-rank bfloat16 run. The ranks round differently (the
+/// Ulysses all-to-all moves bf16 activations, the ring merges bf16 block outputs in fp32), so the
+/// outputs are close, not equal; a real SP fault (a lost shard, joint keys counted twice) is an
+/// error of the order of the output itself.
+class TinyFluxBf16UnderSp : public ::testing::TestWithParam<ParallelConfig> {};
+
+TEST_P(TinyFluxBf16UnderSp, StaysWithinTheBf16BoundsOfTheSingleRankRun) {
+  const ParallelConfig config = GetParam();
+  PipelineLoadOptions bf16;
+  bf16.dtype = at::kBFloat16;
+  // One model per rank (hooks are per model), built here: construction sets the process-wide
+  // default dtype, which rank threads should not race on.
+  std::vector<FluxTransformer2DModel> rank_models;
+  for (int r = 0; r < config.sp_size(); ++r)
+    rank_models.push_back(make_tiny_flux(0, bf16).parts().transformer);
+  FluxTransformer2DModel reference_model = make_tiny_flux(0, bf16).parts().transformer;
+  ASSERT_EQ(reference_model->x_embedder->weight.scalar_type(), at::kBFloat16);
+
+  const FluxTransformerInputs in = inputs_in(make_flux_inputs(reference_model->config(), 4, 4, 5, 8), at::kBFloat16);
+  const at::Tensor expected = reference_model->forward(in);
+  ASSERT_EQ(expected.scalar_type(), at::kBFloat16);
+  const at::Tensor reference = expected.to(at::kDouble);
+  const double ref_max = max_abs(reference);
+  ASSERT_GT(ref_max, 0.1);
+  testing::run_ranks(config, [&](int rank, sp::SpGroups& groups) {
+    FluxTransformer2DModel m = rank_models.at(static_cast<std::size_t>(rank));
+    sp::apply_sequence_parallel(*m, flux_plan(), std::make_shared<sp::SpContext>(groups));
+    const at::Tensor out = m->forward(in);
+    ASSERT_EQ(out.sizes(), expected.sizes());
+    EXPECT_EQ(out.scalar_type(), at::kBFloat16);
+    const at::Tensor diff = (out.to(at::kDouble) - reference).abs();
+    EXPECT_LE(diff.mean().item<double>(), 2e-2 * ref_max) << "mean |Δ|, max |ref| " << ref_max;
+    EXPECT_LE(diff.max().item<double>(), 2e-1 * ref_max) << "max |Δ|, max |ref| " << ref_max;
+  });
+}
+
+INSTANTIATE_TEST_SUITE_P(Degrees, TinyFluxBf16UnderSp, ::testing::Values(ParallelConfig{2, 1}, ParallelConfig{1, 2}),
+                         [](const auto& param_info) {
+                           return "U" + std::to_string(param_info.param.ulysses_degree) + "R" +
+                                  std::to_string(param_info.param.ring_degree);
                          });
 
 }  // namespace
