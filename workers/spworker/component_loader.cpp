@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "models/config_json.h"
+#include "models/layers/default_dtype_guard.h"
 #include "models/weights/state_dict_loading.h"
 #include "worker_error.h"
 
@@ -39,21 +40,6 @@ std::string declared_class(const nlohmann::json& config) {
   return "";
 }
 
-/// Modules are constructed directly in the worker's dtype (a FLUX.1 transformer is 48 GB in float32),
-/// as the pipeline loader does; the weights convert to it as they load.
-class DefaultDtypeGuard {
- public:
-  explicit DefaultDtypeGuard(at::ScalarType dtype) : saved_(c10::get_default_dtype()) {
-    c10::set_default_dtype(c10::scalarTypeToTypeMeta(dtype));
-  }
-  ~DefaultDtypeGuard() { c10::set_default_dtype(saved_); }
-  DefaultDtypeGuard(const DefaultDtypeGuard&) = delete;
-  DefaultDtypeGuard& operator=(const DefaultDtypeGuard&) = delete;
-
- private:
-  caffe2::TypeMeta saved_;
-};
-
 /// Loads one component folder onto `device` in `dtype` (the worker's --dtype).
 LoadedComponent load_component_folder(const fs::path& folder, Component component, c10::Device device,
                                       at::ScalarType dtype) {
@@ -67,7 +53,7 @@ LoadedComponent load_component_folder(const fs::path& folder, Component componen
         ", but the " + wanted.name + " component is a " + wanted.class_name);
   LoadedComponent c;
   const models::WeightSource weights = models::open_weights(folder);
-  const DefaultDtypeGuard dtype_guard(dtype);
+  const models::DefaultDtypeGuard dtype_guard(dtype);
   switch (component) {
     case Component::Transformer:
       c.transformer = models::flux::FluxTransformer2DModel(models::FluxTransformerConfig::from_json(config));

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "models/config_json.h"
+#include "models/layers/default_dtype_guard.h"
 #include "models/layers/seeded_init.h"
 #include "models/text/tiny_tokenizers.h"
 #include "models/weights/safetensors_writer.h"
@@ -45,20 +46,6 @@ PipelineConfigs tiny_flux_configs() {
   return {parse("transformer/config"), parse("text_encoder/config"), parse("text_encoder_2/config"),
           parse("vae/config"), parse("scheduler/scheduler_config")};
 }
-
-/// Modules are constructed directly in the target dtype: a FLUX.1 transformer is 48 GB in float32.
-class DefaultDtypeGuard {
- public:
-  explicit DefaultDtypeGuard(at::ScalarType dtype) : saved_(c10::get_default_dtype()) {
-    c10::set_default_dtype(c10::scalarTypeToTypeMeta(dtype));
-  }
-  ~DefaultDtypeGuard() { c10::set_default_dtype(saved_); }
-  DefaultDtypeGuard(const DefaultDtypeGuard&) = delete;
-  DefaultDtypeGuard& operator=(const DefaultDtypeGuard&) = delete;
-
- private:
-  caffe2::TypeMeta saved_;
-};
 
 /// Names the component in config errors ("text_encoder_2/config.json: ...").
 template <typename Fn>
