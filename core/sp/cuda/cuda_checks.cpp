@@ -48,4 +48,15 @@ void require_cuda_device(int device, const std::string& who) {
   throw CudaError(message, count == 0 ? cudaErrorNoDevice : cudaErrorInvalidDevice);
 }
 
+DeviceGuard::DeviceGuard(int device, const std::string& who) : device_(device) {
+  check_cuda(cudaGetDevice(&previous_), who + ": cudaGetDevice");
+  if (previous_ != device_)
+    check_cuda(cudaSetDevice(device_), who + ": cudaSetDevice(" + std::to_string(device_) + ")");
+}
+
+DeviceGuard::~DeviceGuard() {
+  // Nothing useful can be done about a failure here (and a destructor must not throw).
+  if (previous_ != device_) static_cast<void>(cudaSetDevice(previous_));
+}
+
 }  // namespace spstudio::sp::cuda

@@ -30,4 +30,19 @@ int visible_cuda_devices();
 /// rank 1 needs CUDA device 1, but this process sees 0 CUDA devices (no driver or no GPU)").
 void require_cuda_device(int device, const std::string& who);
 
+/// Makes `device` current for a scope and gives the caller its own current device back afterwards:
+/// LibTorch and the rest of the engine keep their own idea of the current device. Throws CudaError
+/// naming `who` when the switch fails; the restore cannot throw.
+class DeviceGuard {
+ public:
+  DeviceGuard(int device, const std::string& who);
+  ~DeviceGuard();
+  DeviceGuard(const DeviceGuard&) = delete;
+  DeviceGuard& operator=(const DeviceGuard&) = delete;
+
+ private:
+  int device_;
+  int previous_ = 0;
+};
+
 }  // namespace spstudio::sp::cuda

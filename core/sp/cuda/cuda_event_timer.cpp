@@ -15,28 +15,6 @@
 namespace spstudio::sp::cuda {
 namespace {
 
-/// Makes `device` current for a scope and restores the caller's device after, so timing never
-/// changes which device the caller's own CUDA calls go to. The restore cannot throw.
-class DeviceScope {
- public:
-  DeviceScope(int device, const std::string& who) {
-    check_cuda(cudaGetDevice(&previous_), "cudaGetDevice for " + who);
-    if (previous_ != device) {
-      check_cuda(cudaSetDevice(device), "cudaSetDevice(" + std::to_string(device) + ") for " + who);
-      switched_ = true;
-    }
-  }
-  ~DeviceScope() {
-    if (switched_) static_cast<void>(cudaSetDevice(previous_));
-  }
-  DeviceScope(const DeviceScope&) = delete;
-  DeviceScope& operator=(const DeviceScope&) = delete;
-
- private:
-  int previous_ = 0;
-  bool switched_ = false;
-};
-
 std::string timer_name(int device) {
   return "the CUDA event timer on device " + std::to_string(device);
 }
@@ -73,7 +51,7 @@ cudaEvent_t CudaEventTimer::event(std::size_t i) {
 }
 
 std::uint32_t CudaEventTimer::mark() {
-  const DeviceScope scope(device_, timer_name(device_));
+  const DeviceGuard scope(device_, timer_name(device_));
   const std::size_t index = used_;
   const cudaEvent_t e = event(index);
   check_cuda(cudaEventRecord(e, current_stream(device_)),
@@ -86,7 +64,7 @@ std::vector<std::int64_t> CudaEventTimer::resolve() {
   if (used_ == 0) return {};
   const std::size_t marks = std::exchange(used_, 0);  // indices restart even if a call below throws
   const std::string who = timer_name(device_);
-  const DeviceScope scope(device_, who);
+  const DeviceGuard scope(device_, who);
   check_cuda(cudaEventSynchronize(events_[marks - 1]), "cudaEventSynchronize of the last mark for " + who);
 
   // Calibration: the host reads its clock as soon as this event completes, so the event's time on

@@ -29,27 +29,6 @@ using Clock = std::chrono::steady_clock;
 
 constexpr const char* kUniqueIdKey = "nccl_unique_id";
 
-/// Makes `device` current for the scope and gives the caller its own device back afterwards:
-/// LibTorch and the rest of the engine keep their own idea of the current device.
-class DeviceGuard {
- public:
-  DeviceGuard(int device, const std::string& who) : device_(device) {
-    check_cuda(cudaGetDevice(&previous_), who + ": cudaGetDevice");
-    if (previous_ != device_)
-      check_cuda(cudaSetDevice(device_), who + ": cudaSetDevice(" + std::to_string(device_) + ")");
-  }
-  ~DeviceGuard() {
-    // Nothing useful can be done about a failure here (and a destructor must not throw).
-    if (previous_ != device_) (void)cudaSetDevice(previous_);
-  }
-  DeviceGuard(const DeviceGuard&) = delete;
-  DeviceGuard& operator=(const DeviceGuard&) = delete;
-
- private:
-  int device_;
-  int previous_ = 0;
-};
-
 /// Waits between polls: an enqueue or a short transfer finishes within microseconds, so spin first;
 /// a peer that is still starting or a long step takes seconds, so then sleep and leave the core.
 class Backoff {
